@@ -1,0 +1,55 @@
+"""A canonical JSON form of favorpolicy's values, for fingerprints and decision keys.
+
+Equal values give equal text: ``Money("12.5", "USD")`` and ``Money("12.50",
+"USD")`` are equal, so both become ``"12.5 USD"``.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from ._money import _CONTEXT, Money
+
+__all__ = ["canonical", "digest"]
+
+
+def _decimal(value: Decimal) -> str:
+    return format(value.normalize(_CONTEXT), "f")
+
+
+def canonical(value: object) -> object:
+    """Turn *value* into plain JSON data in one stable way."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Money):
+        return f"{_decimal(value.amount)} {value.currency}"
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(canonical(key)): canonical(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [canonical(item) for item in value]
+    if attrs.has(type(value)):
+        return {
+            field.name: canonical(getattr(value, field.name))
+            for field in attrs.fields(type(value))
+            if field.init
+        }
+    raise TypeError(f"no canonical form for {type(value).__name__}")  # a bug, not bad input
+
+
+def digest(value: object) -> str:
+    """Return the SHA-256 hex digest of *value*'s canonical JSON."""
+    text = json.dumps(canonical(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,297 @@
+"""The value types: who the customer is, what went wrong, and what makes it right.
+
+Every type is frozen and validates in its constructor, so an invalid object
+cannot exist and :func:`~favorpolicy.resolve` never has to re-check one.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from ._money import Money
+from .exceptions import (
+    CurrencyMismatch,
+    FavorPolicyError,
+    InvalidCustomer,
+    InvalidIssue,
+    InvalidRemedy,
+)
+
+__all__ = [
+    "BUILTIN_KINDS",
+    "Customer",
+    "Fault",
+    "Issue",
+    "Reason",
+    "Remedy",
+    "RemedyKind",
+    "Resolution",
+]
+
+
+class Fault(enum.Enum):
+    """Whose fault the problem was, as far as anyone can tell."""
+
+    #: The business made the mistake: the customer is made whole.
+    BUSINESS = "business"
+    #: The customer's own doing: only the policy's courtesy goodwill applies.
+    CUSTOMER = "customer"
+    #: Both sides had a part; a tough call, so it goes to the customer.
+    SHARED = "shared"
+    #: Nobody knows; the customer gets the benefit of the doubt.
+    UNKNOWN = "unknown"
+
+
+class RemedyKind(enum.StrEnum):
+    """The ways a business can make a problem right."""
+
+    REFUND = "refund"
+    REPLACEMENT = "replacement"
+    STORE_CREDIT = "store_credit"
+    DISCOUNT = "discount"
+    KEEP_ITEM = "keep_item"
+    WAIVE_FEE = "waive_fee"
+    EXPEDITE = "expedite"
+    APOLOGY = "apology"
+
+
+#: The issue kinds favorpolicy knows out of the box. ``Issue.kind`` is an open
+#: vocabulary: any other non-empty string works and uses the policy's defaults.
+BUILTIN_KINDS: Final = (
+    "damaged",
+    "defect",
+    "late",
+    "missing_item",
+    "pricing_error",
+    "miscommunication",
+    "service_failure",
+)
+
+_E = TypeVar("_E", bound=enum.Enum)
+_Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _enum_converter(
+    enum_type: type[_E], field: str, error: type[FavorPolicyError]
+) -> Callable[[object], _E]:
+    by_text = {member.value: member for member in enum_type} | {
+        member.name.lower(): member for member in enum_type
+    }
+
+    def convert(value: object) -> _E:
+        if isinstance(value, enum_type):
+            return value
+        if isinstance(value, str) and value.strip().lower() in by_text:
+            return by_text[value.strip().lower()]
+        allowed = ", ".join(str(member.value) for member in enum_type)
+        raise error(f"{field}: {value!r} is not one of {allowed}")
+
+    return convert
+
+
+def _optional_enum_converter(
+    enum_type: type[_E], field: str, error: type[FavorPolicyError]
+) -> Callable[[object], _E | None]:
+    convert = _enum_converter(enum_type, field, error)
+
+    def optional(value: object) -> _E | None:
+        return None if value is None else convert(value)
+
+    return optional
+
+
+def _text(error: type[FavorPolicyError], *, required: bool = False) -> _Validator:
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise error(f"{attribute.name}: {value!r} is a {type(value).__name__}, not a str")
+        if required and not value.strip():
+            raise error(f"{attribute.name}: {value!r} is empty; it needs some text")
+
+    return validate
+
+
+def _amount(
+    error: type[FavorPolicyError], *, optional: bool = False, same_as: str | None = None
+) -> _Validator:
+    """Check a non-negative Money, optionally in the same currency as another field."""
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, Money):
+            raise error(
+                f"{attribute.name}: {value!r} is a {type(value).__name__}, not Money; "
+                "write Money('12.50', 'USD')"
+            )
+        if value.amount < 0:
+            raise error(f"{attribute.name}: {value} is negative; it must be zero or more")
+        if same_as is not None:
+            reference: Money = getattr(instance, same_as)
+            if reference.currency != value.currency:
+                raise CurrencyMismatch(
+                    f"{attribute.name}: {value} is not in {same_as}'s currency "
+                    f"{reference.currency!r}"
+                )
+
+    return validate
+
+
+def _int_between(error: type[FavorPolicyError], low: int, high: int | None) -> _Validator:
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        shown = f"from {low} to {high}" if high is not None else f"{low} or more"
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise error(f"{attribute.name}: {value!r} is not an int {shown}")
+        if value < low or (high is not None and value > high):
+            raise error(f"{attribute.name}: {value!r} is out of range; it must be {shown}")
+
+    return validate
+
+
+def _to_date(value: object) -> object:
+    # A datetime is a date too; tenure counts days, so keep only the day.
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _optional_instance(error: type[FavorPolicyError], kind: type) -> _Validator:
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, kind):
+            raise error(
+                f"{attribute.name}: {value!r} is a {type(value).__name__}, "
+                f"not a {kind.__name__} or None"
+            )
+
+    return validate
+
+
+@attrs.frozen
+class Customer:
+    """The person with the problem.
+
+    ``tier`` must be one of the policy's tiers; ``since`` is the day they became
+    a customer, which gives their tenure; ``preference`` is the remedy they would
+    rather have when the call is close.
+    """
+
+    id: str = attrs.field(validator=_text(InvalidCustomer, required=True))
+    tier: str = attrs.field(default="standard", validator=_text(InvalidCustomer, required=True))
+    since: date | None = attrs.field(
+        default=None, converter=_to_date, validator=_optional_instance(InvalidCustomer, date)
+    )
+    lifetime_value: Money | None = attrs.field(
+        default=None, validator=_amount(InvalidCustomer, optional=True)
+    )
+    prior_remedies: int = attrs.field(default=0, validator=_int_between(InvalidCustomer, 0, None))
+    preference: RemedyKind | None = attrs.field(
+        default=None,
+        converter=_optional_enum_converter(RemedyKind, "preference", InvalidCustomer),
+    )
+
+
+@attrs.frozen
+class Issue:
+    """What went wrong.
+
+    ``loss`` is what the problem cost the customer, in the policy's currency.
+    ``kind`` is an open vocabulary; :data:`BUILTIN_KINDS` lists the ones the
+    default policy knows. ``conduct`` holds the customer's own words, for the
+    conduct filters.
+    """
+
+    id: str = attrs.field(validator=_text(InvalidIssue, required=True))
+    kind: str = attrs.field(validator=_text(InvalidIssue, required=True))
+    fault: Fault = attrs.field(converter=_enum_converter(Fault, "fault", InvalidIssue))
+    loss: Money = attrs.field(validator=_amount(InvalidIssue))
+    order_value: Money | None = attrs.field(
+        default=None, validator=_amount(InvalidIssue, optional=True, same_as="loss")
+    )
+    severity: int = attrs.field(default=1, validator=_int_between(InvalidIssue, 1, 5))
+    conduct: str = attrs.field(default="", validator=_text(InvalidIssue))
+    channel: str = attrs.field(default="", validator=_text(InvalidIssue))
+    occurred_at: datetime | None = attrs.field(
+        default=None, validator=_optional_instance(InvalidIssue, datetime)
+    )
+
+
+@attrs.frozen
+class Remedy:
+    """One thing given to the customer.
+
+    ``value`` is what it is worth to the customer; ``cost`` is what it costs
+    the business, when known.
+    """
+
+    kind: RemedyKind = attrs.field(converter=_enum_converter(RemedyKind, "kind", InvalidRemedy))
+    value: Money = attrs.field(validator=_amount(InvalidRemedy))
+    cost: Money | None = attrs.field(
+        default=None, validator=_amount(InvalidRemedy, optional=True, same_as="value")
+    )
+    note: str = attrs.field(default="", validator=_text(InvalidRemedy))
+
+    def __str__(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.kind.value} worth {self.value}{note}"
+
+
+@attrs.frozen
+class Reason:
+    """One step of a decision: a stable ``code``, a sentence, and the amount it concerns."""
+
+    code: str
+    message: str
+    amount: Money | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}"
+
+
+@attrs.frozen
+class Resolution:
+    """What :func:`~favorpolicy.resolve` decided, and why.
+
+    ``total`` is ``owed + goodwill``. ``granted_now`` is what the acting role
+    hands over on the spot; when it is less than ``total``, ``escalate_to``
+    names the lowest role that may grant the rest.
+    """
+
+    issue_id: str
+    customer_id: str
+    role: str
+    remedies: tuple[Remedy, ...]
+    owed: Money
+    goodwill: Money
+    total: Money
+    granted_now: Money
+    escalate_to: str | None
+    alternatives: tuple[tuple[Remedy, ...], ...]
+    reasons: tuple[Reason, ...]
+    policy_fingerprint: str
+    key: str
+
+    @property
+    def pending(self) -> Money:
+        """The part of ``total`` waiting for ``escalate_to`` to approve it."""
+        return self.total - self.granted_now
+
+    @property
+    def value(self) -> Money:
+        """What the granted remedies are worth to the customer, together."""
+        return Money.total((remedy.value for remedy in self.remedies), self.total.currency)
+
+    def explain(self) -> str:
+        """Describe the decision for a person, one fact a line."""
+        lines = [
+            f"Issue {self.issue_id} for customer {self.customer_id}, decided as {self.role}:",
+            "  remedies: " + "; ".join(str(remedy) for remedy in self.remedies),
+            f"  owed {self.owed} + goodwill {self.goodwill} = total {self.total}",
+            f"  granted now: {self.granted_now}",
+        ]
+        if self.escalate_to is not None:
+            lines.append(f"  escalate {self.pending} to: {self.escalate_to}")
+        lines.append("  reasons:")
+        lines.extend(f"    {number}. {reason}" for number, reason in enumerate(self.reasons, 1))
+        return "\n".join(lines)

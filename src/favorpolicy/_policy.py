@@ -1,0 +1,465 @@
+"""Policy: the business's rules for making things right, checked when built.
+
+A Policy that could break the bias contract cannot be built: a goodwill table
+where more severity, a higher tier or a longer tenure gives less is refused,
+and so is a set of roles where no one may approve the largest goodwill.
+"""
+
+from __future__ import annotations
+
+import decimal
+import types
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from ._canon import digest
+from ._model import RemedyKind
+from ._money import Money, minor_units
+from .exceptions import FavorPolicyError, InvalidPolicy
+
+__all__ = ["GoodwillRules", "Offer", "Policy", "Role", "Valuation"]
+
+SEVERITIES: Final = 5
+
+_T = TypeVar("_T")
+
+
+def _fail(path: str, value: object, problem: str) -> InvalidPolicy:
+    return InvalidPolicy(f"{path}: {value!r} {problem}")
+
+
+def _rate(path: str, value: object) -> Decimal:
+    """Convert a non-negative rate or factor, refusing floats like Money does."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise _fail(path, value, "is not a str, int or Decimal rate")
+    try:
+        rate = Decimal(value)
+    except (decimal.InvalidOperation, ValueError):
+        raise _fail(path, value, "is not a number") from None
+    if not rate.is_finite() or rate < 0 or rate > 1_000_000:
+        raise _fail(path, value, "must be a finite number from 0 to 1000000")
+    return rate
+
+
+def _rate_converter(path: str) -> Callable[[object], Decimal]:
+    return lambda value: _rate(path, value)
+
+
+def _money(path: str, value: object, *, optional: bool = False) -> Money | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, Money):
+        raise _fail(path, value, "is not Money")
+    if value.amount < 0:
+        raise _fail(path, value, "is negative")
+    return value
+
+
+def _sequence(path: str, value: object, convert: Callable[[str, object], _T]) -> tuple[_T, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise _fail(path, value, "is not a sequence")
+    return tuple(convert(f"{path}[{index}]", item) for index, item in enumerate(value))
+
+
+def _mapping(
+    path: str,
+    value: object,
+    convert_key: Callable[[str, object], Any],
+    convert_value: Callable[[str, object], Any],
+) -> types.MappingProxyType[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, value, "is not a mapping")
+    return types.MappingProxyType(
+        {convert_key(path, key): convert_value(f"{path}.{key}", item) for key, item in value.items()}
+    )
+
+
+def _name(path: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, value, "is not a non-empty str")
+    return value
+
+
+def _remedy_kind(path: str, value: object) -> RemedyKind:
+    try:
+        return RemedyKind(value)
+    except ValueError:
+        allowed = ", ".join(kind.value for kind in RemedyKind)
+        raise _fail(path, value, f"is not a remedy kind ({allowed})") from None
+
+
+def _non_decreasing(path: str, values: Iterable[tuple[str, Any]], what: str) -> None:
+    previous: tuple[str, Any] | None = None
+    for label, value in values:
+        if previous is not None and value < previous[1]:
+            raise InvalidPolicy(
+                f"{path}.{label}: {value} is less than {path}.{previous[0]}'s {previous[1]}; "
+                f"more {what} must never give less"
+            )
+        previous = (label, value)
+
+
+@attrs.frozen
+class Role:
+    """A role at the front line or above it, with its authority for goodwill.
+
+    ``limit`` is the most goodwill the role may grant on the spot; None means
+    no limit. Owed money is never limited: any role can make a customer whole.
+    """
+
+    name: str = attrs.field(converter=lambda value: _name("roles.name", value))
+    limit: Money | None = attrs.field(
+        default=None, converter=lambda value: _money("roles.limit", value, optional=True)
+    )
+
+
+@attrs.frozen
+class Valuation:
+    """How one kind of remedy is sized and costed.
+
+    To cover an amount A, a remedy of this kind has a face value of
+    ``A * (1 + bonus)``, rounded up, which is also its value to the customer;
+    it costs the business ``face * cost_rate``. A bonus makes a less flexible
+    remedy, such as store credit, worth taking.
+    """
+
+    bonus: Decimal = attrs.field(default=Decimal(0), converter=_rate_converter("valuations.bonus"))
+    cost_rate: Decimal = attrs.field(
+        default=Decimal(1), converter=_rate_converter("valuations.cost_rate")
+    )
+
+
+@attrs.frozen
+class Offer:
+    """A remedy package the policy offers for an issue kind.
+
+    ``whole`` makes the customer whole (it covers what is owed); ``extra``
+    carries the goodwill. Without ``extra``, ``whole`` covers the total.
+    """
+
+    whole: RemedyKind = attrs.field(converter=lambda value: _remedy_kind("offers.whole", value))
+    extra: RemedyKind | None = attrs.field(
+        default=None,
+        converter=lambda value: None if value is None else _remedy_kind("offers.extra", value),
+    )
+
+    @property
+    def kinds(self) -> tuple[RemedyKind, ...]:
+        """The remedy kinds in the package, in order."""
+        return (self.whole,) if self.extra in (None, self.whole) else (self.whole, self.extra)  # type: ignore[return-value]
+
+
+def _severity_table(path: str, value: object, convert: Callable[[str, object], _T]) -> tuple[_T, ...]:
+    table = _sequence(path, value, convert)
+    if len(table) != SEVERITIES:
+        raise _fail(path, value, f"needs exactly {SEVERITIES} entries, one per severity 1 to 5")
+    return table
+
+
+def _tenure_step(path: str, value: object) -> tuple[int, Decimal]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise _fail(path, value, "is not a (years, factor) pair")
+    step = tuple(value)
+    if len(step) != 2 or isinstance(step[0], bool) or not isinstance(step[0], int) or step[0] < 0:
+        raise _fail(path, value, "is not a (years, factor) pair with whole years of 0 or more")
+    return (step[0], _rate(f"{path}.factor", step[1]))
+
+
+@attrs.frozen(hash=False)
+class GoodwillRules:
+    """How much goodwill an issue earns on top of what is owed.
+
+    For an issue that is not the customer's fault::
+
+        goodwill = (loss * rates[severity] + floors[severity])
+                   * tier_factors[tier] * tenure factor * kind_factors[kind]
+
+    capped at ``cap`` and rounded up. The tenure factor is that of the last
+    ``(years, factor)`` step the customer has reached, or 1. An issue that was
+    the customer's fault gets ``courtesy`` instead (also capped).
+    """
+
+    rates: tuple[Decimal, ...] = attrs.field(
+        converter=lambda value: _severity_table("goodwill.rates", value, _rate)
+    )
+    floors: tuple[Money, ...] = attrs.field(
+        converter=lambda value: _severity_table("goodwill.floors", value, _money)  # type: ignore[arg-type]
+    )
+    tier_factors: Mapping[str, Decimal] = attrs.field(
+        converter=lambda value: _mapping("goodwill.tier_factors", value, _name, _rate)
+    )
+    tenure_factors: tuple[tuple[int, Decimal], ...] = attrs.field(
+        default=(), converter=lambda value: _sequence("goodwill.tenure_factors", value, _tenure_step)
+    )
+    kind_factors: Mapping[str, Decimal] = attrs.field(
+        factory=dict, converter=lambda value: _mapping("goodwill.kind_factors", value, _name, _rate)
+    )
+    cap: Money | None = attrs.field(
+        default=None, converter=lambda value: _money("goodwill.cap", value, optional=True)
+    )
+    courtesy: Money | None = attrs.field(
+        default=None, converter=lambda value: _money("goodwill.courtesy", value, optional=True)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _non_decreasing(
+            "goodwill.rates", ((f"{i}", r) for i, r in enumerate(self.rates)), "severity"
+        )
+        _non_decreasing(
+            "goodwill.floors", ((f"{i}", f.amount) for i, f in enumerate(self.floors)), "severity"
+        )
+        years = [years for years, _ in self.tenure_factors]
+        if years != sorted(set(years)):
+            raise _fail("goodwill.tenure_factors", self.tenure_factors, "must have rising years")
+        _non_decreasing(
+            "goodwill.tenure_factors",
+            [("base", Decimal(1))] + [(f"{y}y", f) for y, f in self.tenure_factors],
+            "tenure",
+        )
+
+
+_REFUND_OFFER: Final = Offer(RemedyKind.REFUND)
+
+
+def _offers(path: str, value: object) -> tuple[Offer, ...]:
+    def offer(item_path: str, item: object) -> Offer:
+        if not isinstance(item, Offer):
+            raise _fail(item_path, item, "is not an Offer")
+        if RemedyKind.APOLOGY in item.kinds:
+            raise _fail(item_path, item, "offers an apology for money; apologies are free")
+        return item
+
+    return _sequence(path, value, offer)
+
+
+def _full_valuations(value: object) -> Mapping[RemedyKind, Valuation]:
+    def valuation(path: str, item: object) -> Valuation:
+        if not isinstance(item, Valuation):
+            raise _fail(path, item, "is not a Valuation")
+        return item
+
+    given = _mapping("valuations", value, _remedy_kind, valuation)
+    # An apology is free and worth nothing in money; it is the package when nothing is due.
+    return types.MappingProxyType(
+        {kind: given.get(kind, Valuation()) for kind in RemedyKind}
+        | {RemedyKind.APOLOGY: Valuation(0, 0)}
+    )
+
+
+@attrs.frozen(hash=False)
+class Policy:
+    """A business's rules for making things right, in one currency.
+
+    Build it in code, or start from :meth:`Policy.default`. It checks itself
+    when built and raises :class:`~favorpolicy.exceptions.InvalidPolicy`
+    naming the key path and the bad value.
+    """
+
+    currency: str = attrs.field(converter=lambda value: _currency(value))
+    tiers: tuple[str, ...] = attrs.field(converter=lambda value: _sequence("tiers", value, _name))
+    roles: tuple[Role, ...] = attrs.field(
+        converter=lambda value: _sequence("roles", value, _role)
+    )
+    goodwill: GoodwillRules = attrs.field()
+    offers: Mapping[str, tuple[Offer, ...]] = attrs.field(
+        factory=dict, converter=lambda value: _mapping("offers", value, _name, _offers)
+    )
+    default_offers: tuple[Offer, ...] = attrs.field(
+        default=(_REFUND_OFFER,), converter=lambda value: _offers("default_offers", value)
+    )
+    valuations: Mapping[RemedyKind, Valuation] = attrs.field(
+        factory=dict, converter=_full_valuations
+    )
+    favor_margin: Decimal = attrs.field(
+        default=Decimal("0.25"), converter=_rate_converter("favor_margin")
+    )
+    name: str = attrs.field(default="policy", converter=lambda value: _name("name", value))
+
+    fingerprint: str = attrs.field(init=False, eq=False, repr=False)
+    _role_index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+    _offers_by_kind: Mapping[str, tuple[Offer, ...]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        self._check_tiers()
+        self._check_roles()
+        self._check_goodwill()
+        index = {role.name: position for position, role in enumerate(self.roles)}
+        object.__setattr__(self, "_role_index", types.MappingProxyType(index))
+        # Precompute each kind's candidate list: the cash refund is always one.
+        by_kind = {
+            kind: _with_refund(offers)
+            for kind, offers in self.offers.items()
+        }
+        object.__setattr__(self, "_offers_by_kind", types.MappingProxyType(by_kind))
+        object.__setattr__(self, "_default_candidates", _with_refund(self.default_offers))
+        object.__setattr__(self, "fingerprint", digest(self))
+
+    _default_candidates: tuple[Offer, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def _check_tiers(self) -> None:
+        if not self.tiers:
+            raise _fail("tiers", self.tiers, "is empty; name at least one tier")
+        if len(set(self.tiers)) != len(self.tiers):
+            raise _fail("tiers", self.tiers, "names a tier twice")
+
+    def _check_roles(self) -> None:
+        if not self.roles:
+            raise _fail("roles", self.roles, "is empty; name at least one role")
+        names = [role.name for role in self.roles]
+        if len(set(names)) != len(names):
+            raise _fail("roles", names, "names a role twice")
+        for role in self.roles[:-1]:
+            if role.limit is None:
+                raise _fail(
+                    f"roles.{role.name}.limit", None, "is unlimited; only the last role may be"
+                )
+        for role in self.roles:
+            if role.limit is not None:
+                self._check_currency(f"roles.{role.name}.limit", role.limit)
+        _non_decreasing(
+            "roles",
+            ((f"{role.name}.limit", role.limit.amount) for role in self.roles if role.limit),
+            "seniority",
+        )
+
+    def _check_goodwill(self) -> None:
+        rules = self.goodwill
+        if not isinstance(rules, GoodwillRules):
+            raise _fail("goodwill", rules, "is not GoodwillRules")
+        for severity, floor in enumerate(rules.floors, 1):
+            self._check_currency(f"goodwill.floors[{severity - 1}]", floor)
+        if rules.cap is not None:
+            self._check_currency("goodwill.cap", rules.cap)
+        if rules.courtesy is not None:
+            self._check_currency("goodwill.courtesy", rules.courtesy)
+        missing = [tier for tier in self.tiers if tier not in rules.tier_factors]
+        if missing:
+            raise _fail("goodwill.tier_factors", dict(rules.tier_factors), f"has no factor for {missing}")
+        unknown = [tier for tier in rules.tier_factors if tier not in self.tiers]
+        if unknown:
+            raise _fail("goodwill.tier_factors", dict(rules.tier_factors), f"names unknown tiers {unknown}")
+        _non_decreasing(
+            "goodwill.tier_factors",
+            ((tier, rules.tier_factors[tier]) for tier in self.tiers),
+            "tier",
+        )
+        top = self.roles[-1].limit
+        if top is not None:
+            if rules.cap is None:
+                raise _fail(
+                    "goodwill.cap", None,
+                    f"leaves goodwill unbounded but the top role {self.roles[-1].name!r} "
+                    "has a limit; set a cap or make the top role unlimited",
+                )
+            if rules.cap > top:
+                raise _fail(
+                    "goodwill.cap", rules.cap,
+                    f"is above what the top role {self.roles[-1].name!r} may grant ({top})",
+                )
+
+    def _check_currency(self, path: str, amount: Money) -> None:
+        if amount.currency != self.currency:
+            raise _fail(path, amount, f"is not in the policy's currency {self.currency!r}")
+
+    @property
+    def zero(self) -> Money:
+        """Nothing, in the policy's currency."""
+        return Money(0, self.currency)
+
+    def role_index(self, name: str) -> int | None:
+        """Return the position of the role called *name*, lowest first, or None."""
+        return self._role_index.get(name)
+
+    def candidates_for(self, kind: str) -> tuple[Offer, ...]:
+        """The offers considered for an issue *kind*, always ending with a cash refund."""
+        return self._offers_by_kind.get(kind, self._default_candidates)
+
+    def valuation(self, kind: RemedyKind) -> Valuation:
+        """How a remedy of *kind* is sized and costed under this policy."""
+        return self.valuations[kind]
+
+    @classmethod
+    def default(cls, currency: str = "USD") -> Policy:
+        """A sensible starting policy in *currency*.
+
+        Amounts are written for a two-decimal currency such as USD or BRL and
+        scaled by ``10 ** (2 - minor units)``: 50 USD is 5000 JPY and 5 KWD.
+        """
+        code = _currency(currency)
+        scale = Decimal(10) ** (2 - minor_units(code))
+
+        def money(amount: int) -> Money:
+            return Money(Decimal(amount) * scale, code)
+
+        replace_then_credit = Offer(RemedyKind.REPLACEMENT, RemedyKind.STORE_CREDIT)
+        refund = Offer(RemedyKind.REFUND)
+        credit = Offer(RemedyKind.STORE_CREDIT)
+        return cls(
+            currency=code,
+            tiers=("standard", "plus", "vip"),
+            roles=(
+                Role("agent", money(50)),
+                Role("lead", money(250)),
+                Role("owner", None),
+            ),
+            goodwill=GoodwillRules(
+                rates=("0.05", "0.10", "0.15", "0.20", "0.25"),
+                floors=tuple(money(amount) for amount in (0, 2, 5, 10, 20)),
+                tier_factors={"standard": 1, "plus": "1.25", "vip": "1.5"},
+                tenure_factors=((1, "1.1"), (3, "1.25"), (5, "1.5")),
+                kind_factors={"pricing_error": "0.5", "miscommunication": "0.5"},
+                cap=money(500),
+                courtesy=money(5),
+            ),
+            offers={
+                "damaged": (replace_then_credit, refund, credit),
+                "defect": (replace_then_credit, refund, credit),
+                "missing_item": (replace_then_credit, refund),
+                "late": (Offer(RemedyKind.WAIVE_FEE, RemedyKind.STORE_CREDIT), refund, credit),
+                "pricing_error": (refund, Offer(RemedyKind.DISCOUNT)),
+                "miscommunication": (credit, Offer(RemedyKind.DISCOUNT), refund),
+                "service_failure": (Offer(RemedyKind.EXPEDITE, RemedyKind.STORE_CREDIT), refund),
+            },
+            default_offers=(refund, credit),
+            valuations={
+                RemedyKind.REFUND: Valuation(0, 1),
+                RemedyKind.REPLACEMENT: Valuation(0, "0.6"),
+                RemedyKind.STORE_CREDIT: Valuation("0.10", "0.6"),
+                RemedyKind.DISCOUNT: Valuation("0.05", "0.6"),
+                RemedyKind.KEEP_ITEM: Valuation(0, "0.6"),
+                RemedyKind.WAIVE_FEE: Valuation(0, 1),
+                RemedyKind.EXPEDITE: Valuation(0, "0.8"),
+            },
+            favor_margin="0.25",
+            name=f"default-{code}",
+        )
+
+
+def _currency(value: object) -> str:
+    if not isinstance(value, str):
+        raise _fail("currency", value, "is not an ISO 4217 code such as 'USD'")
+    code = value.strip().upper()
+    try:
+        minor_units(code)
+    except FavorPolicyError:
+        raise _fail("currency", value, "is not a known ISO 4217 code") from None
+    return code
+
+
+def _role(path: str, value: object) -> Role:
+    if not isinstance(value, Role):
+        raise _fail(path, value, "is not a Role")
+    return value
+
+
+def _with_refund(offers: tuple[Offer, ...]) -> tuple[Offer, ...]:
+    unique = tuple(dict.fromkeys(offers))
+    return unique if _REFUND_OFFER in unique else (*unique, _REFUND_OFFER)

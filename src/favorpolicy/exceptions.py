@@ -1,0 +1,60 @@
+"""The exceptions favorpolicy raises.
+
+Every error is a :class:`FavorPolicyError`. Errors about a bad value also
+inherit :class:`ValueError`, so code that already catches ``ValueError`` keeps
+working. Messages name the field, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CurrencyMismatch",
+    "FavorPolicyError",
+    "InvalidCustomer",
+    "InvalidIssue",
+    "InvalidMoney",
+    "InvalidPolicy",
+    "InvalidRemedy",
+    "UnknownRole",
+    "UnknownTier",
+]
+
+
+class FavorPolicyError(Exception):
+    """The base of every exception favorpolicy raises on purpose."""
+
+
+class InvalidMoney(FavorPolicyError, ValueError):
+    """An amount or currency that cannot be money.
+
+    A float, text that is not a number, NaN, an infinity, an amount too large
+    to quantize, or an unknown ISO 4217 code.
+    """
+
+
+class CurrencyMismatch(FavorPolicyError, ValueError):
+    """Two amounts in different currencies were combined or compared."""
+
+
+class InvalidCustomer(FavorPolicyError, ValueError):
+    """A :class:`~favorpolicy.Customer` field holds a value it cannot take."""
+
+
+class InvalidIssue(FavorPolicyError, ValueError):
+    """An :class:`~favorpolicy.Issue` field holds a value it cannot take."""
+
+
+class InvalidRemedy(FavorPolicyError, ValueError):
+    """A :class:`~favorpolicy.Remedy` field holds a value it cannot take."""
+
+
+class InvalidPolicy(FavorPolicyError, ValueError):
+    """A :class:`~favorpolicy.Policy` that is inconsistent or would break the bias contract."""
+
+
+class UnknownRole(FavorPolicyError, ValueError):
+    """``resolve()`` was asked to act as a role the policy does not define."""
+
+
+class UnknownTier(FavorPolicyError, ValueError):
+    """A customer's tier is not one of the policy's tiers."""
