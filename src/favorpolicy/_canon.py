@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 
 import attrs
 
@@ -41,11 +42,8 @@ def canonical(value: object) -> object:
     if isinstance(value, tuple | list):
         return [canonical(item) for item in value]
     if attrs.has(type(value)):
-        return {
-            field.name: canonical(getattr(value, field.name))
-            for field in attrs.fields(type(value))
-            if field.init
-        }
+        fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
+        return {field.name: canonical(getattr(value, field.name)) for field in fields if field.init}
     raise TypeError(f"no canonical form for {type(value).__name__}")  # a bug, not bad input
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from ._model import Customer, Fault, Issue, RemedyKind
 from ._money import Money
 
 __all__ = ["example_tickets"]
 
-_WHEN = datetime(2026, 3, 14, 10, 30, tzinfo=timezone.utc)
+_WHEN = datetime(2026, 3, 14, 10, 30, tzinfo=UTC)
 
 
 def example_tickets(currency: str = "BRL") -> list[tuple[Customer, Issue, str]]:
@@ -31,8 +31,14 @@ def example_tickets(currency: str = "BRL") -> list[tuple[Customer, Issue, str]]:
         ),
         (
             Customer("carla", tier="plus"),
-            Issue("T-1003", "missing_item", Fault.SHARED, brl("1249.00"), severity=4,
-                  occurred_at=_WHEN),
+            Issue(
+                "T-1003",
+                "missing_item",
+                Fault.SHARED,
+                brl("1249.00"),
+                severity=4,
+                occurred_at=_WHEN,
+            ),
             "agent",
         ),
         (
@@ -42,8 +48,14 @@ def example_tickets(currency: str = "BRL") -> list[tuple[Customer, Issue, str]]:
         ),
         (
             Customer("elisa", tier="standard", since=date(2025, 11, 2)),
-            Issue("T-1005", "service_failure", Fault.CUSTOMER, brl("30.00"), severity=1,
-                  occurred_at=_WHEN),
+            Issue(
+                "T-1005",
+                "service_failure",
+                Fault.CUSTOMER,
+                brl("30.00"),
+                severity=1,
+                occurred_at=_WHEN,
+            ),
             "lead",
         ),
     ]

@@ -168,6 +168,24 @@ def _optional_instance(error: type[FavorPolicyError], kind: type) -> _Validator:
     return validate
 
 
+_FAULT: Final = _enum_converter(Fault, "fault", InvalidIssue)
+_REMEDY_KIND: Final = _enum_converter(RemedyKind, "kind", InvalidRemedy)
+_PREFERENCE: Final = _optional_enum_converter(RemedyKind, "preference", InvalidCustomer)
+
+
+# The attrs mypy plugin needs converters that are plain named functions.
+def _to_fault(value: object) -> Fault:
+    return _FAULT(value)
+
+
+def _to_remedy_kind(value: object) -> RemedyKind:
+    return _REMEDY_KIND(value)
+
+
+def _to_preference(value: object) -> RemedyKind | None:
+    return _PREFERENCE(value)
+
+
 @attrs.frozen
 class Customer:
     """The person with the problem.
@@ -188,7 +206,7 @@ class Customer:
     prior_remedies: int = attrs.field(default=0, validator=_int_between(InvalidCustomer, 0, None))
     preference: RemedyKind | None = attrs.field(
         default=None,
-        converter=_optional_enum_converter(RemedyKind, "preference", InvalidCustomer),
+        converter=_to_preference,
     )
 
 
@@ -204,7 +222,7 @@ class Issue:
 
     id: str = attrs.field(validator=_text(InvalidIssue, required=True))
     kind: str = attrs.field(validator=_text(InvalidIssue, required=True))
-    fault: Fault = attrs.field(converter=_enum_converter(Fault, "fault", InvalidIssue))
+    fault: Fault = attrs.field(converter=_to_fault)
     loss: Money = attrs.field(validator=_amount(InvalidIssue))
     order_value: Money | None = attrs.field(
         default=None, validator=_amount(InvalidIssue, optional=True, same_as="loss")
@@ -225,7 +243,7 @@ class Remedy:
     the business, when known.
     """
 
-    kind: RemedyKind = attrs.field(converter=_enum_converter(RemedyKind, "kind", InvalidRemedy))
+    kind: RemedyKind = attrs.field(converter=_to_remedy_kind)
     value: Money = attrs.field(validator=_amount(InvalidRemedy))
     cost: Money | None = attrs.field(
         default=None, validator=_amount(InvalidRemedy, optional=True, same_as="value")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
-from typing import Final, final
-
-from typing_extensions import Self
+from typing import Final, Self, final
 
 from .exceptions import CurrencyMismatch, InvalidMoney
 
@@ -190,7 +188,9 @@ class Money:
 
     def _checked(self, amount: Decimal, operation: str) -> Money:
         if amount.copy_abs() >= MAX_AMOUNT:
-            raise InvalidMoney(f"amount: the result of {operation} is too large; the limit is below 10**18")
+            raise InvalidMoney(
+                f"amount: the result of {operation} is too large; the limit is below 10**18"
+            )
         return _make(amount, self.currency)
 
     def __add__(self, other: Money) -> Money:

@@ -44,10 +44,6 @@ def _rate(path: str, value: object) -> Decimal:
     return rate
 
 
-def _rate_converter(path: str) -> Callable[[object], Decimal]:
-    return lambda value: _rate(path, value)
-
-
 def _money(path: str, value: object, *, optional: bool = False) -> Money | None:
     if value is None and optional:
         return None
@@ -73,7 +69,10 @@ def _mapping(
     if not isinstance(value, Mapping):
         raise _fail(path, value, "is not a mapping")
     return types.MappingProxyType(
-        {convert_key(path, key): convert_value(f"{path}.{key}", item) for key, item in value.items()}
+        {
+            convert_key(path, key): convert_value(f"{path}.{key}", item)
+            for key, item in value.items()
+        }
     )
 
 
@@ -85,7 +84,7 @@ def _name(path: str, value: object) -> str:
 
 def _remedy_kind(path: str, value: object) -> RemedyKind:
     try:
-        return RemedyKind(value)
+        return RemedyKind(value)  # type: ignore[arg-type]  # ValueError covers non-str too
     except ValueError:
         allowed = ", ".join(kind.value for kind in RemedyKind)
         raise _fail(path, value, f"is not a remedy kind ({allowed})") from None
@@ -102,6 +101,75 @@ def _non_decreasing(path: str, values: Iterable[tuple[str, Any]], what: str) -> 
         previous = (label, value)
 
 
+# The attrs mypy plugin understands only plain named converters, so each field
+# gets one; each names its key path in the errors it raises.
+def _role_name(value: object) -> str:
+    return _name("roles.name", value)
+
+
+def _role_limit(value: object) -> Money | None:
+    return _money("roles.limit", value, optional=True)
+
+
+def _bonus(value: object) -> Decimal:
+    return _rate("valuations.bonus", value)
+
+
+def _cost_rate(value: object) -> Decimal:
+    return _rate("valuations.cost_rate", value)
+
+
+def _offer_whole(value: object) -> RemedyKind:
+    return _remedy_kind("offers.whole", value)
+
+
+def _offer_extra(value: object) -> RemedyKind | None:
+    return None if value is None else _remedy_kind("offers.extra", value)
+
+
+def _severity_table(
+    path: str, value: object, convert: Callable[[str, object], _T]
+) -> tuple[_T, ...]:
+    table = _sequence(path, value, convert)
+    if len(table) != SEVERITIES:
+        raise _fail(path, value, f"needs exactly {SEVERITIES} entries, one per severity 1 to 5")
+    return table
+
+
+def _floor(path: str, value: object) -> Money:
+    money = _money(path, value)
+    assert money is not None  # only optional money may be None
+    return money
+
+
+def _rates(value: object) -> tuple[Decimal, ...]:
+    return _severity_table("goodwill.rates", value, _rate)
+
+
+def _floors(value: object) -> tuple[Money, ...]:
+    return _severity_table("goodwill.floors", value, _floor)
+
+
+def _tier_factors(value: object) -> Mapping[str, Decimal]:
+    return _mapping("goodwill.tier_factors", value, _name, _rate)
+
+
+def _tenure_factors(value: object) -> tuple[tuple[int, Decimal], ...]:
+    return _sequence("goodwill.tenure_factors", value, _tenure_step)
+
+
+def _kind_factors(value: object) -> Mapping[str, Decimal]:
+    return _mapping("goodwill.kind_factors", value, _name, _rate)
+
+
+def _cap(value: object) -> Money | None:
+    return _money("goodwill.cap", value, optional=True)
+
+
+def _courtesy(value: object) -> Money | None:
+    return _money("goodwill.courtesy", value, optional=True)
+
+
 @attrs.frozen
 class Role:
     """A role at the front line or above it, with its authority for goodwill.
@@ -110,10 +178,8 @@ class Role:
     no limit. Owed money is never limited: any role can make a customer whole.
     """
 
-    name: str = attrs.field(converter=lambda value: _name("roles.name", value))
-    limit: Money | None = attrs.field(
-        default=None, converter=lambda value: _money("roles.limit", value, optional=True)
-    )
+    name: str = attrs.field(converter=_role_name)
+    limit: Money | None = attrs.field(default=None, converter=_role_limit)
 
 
 @attrs.frozen
@@ -126,10 +192,8 @@ class Valuation:
     remedy, such as store credit, worth taking.
     """
 
-    bonus: Decimal = attrs.field(default=Decimal(0), converter=_rate_converter("valuations.bonus"))
-    cost_rate: Decimal = attrs.field(
-        default=Decimal(1), converter=_rate_converter("valuations.cost_rate")
-    )
+    bonus: Decimal = attrs.field(default=Decimal(0), converter=_bonus)
+    cost_rate: Decimal = attrs.field(default=Decimal(1), converter=_cost_rate)
 
 
 @attrs.frozen
@@ -140,23 +204,15 @@ class Offer:
     carries the goodwill. Without ``extra``, ``whole`` covers the total.
     """
 
-    whole: RemedyKind = attrs.field(converter=lambda value: _remedy_kind("offers.whole", value))
-    extra: RemedyKind | None = attrs.field(
-        default=None,
-        converter=lambda value: None if value is None else _remedy_kind("offers.extra", value),
-    )
+    whole: RemedyKind = attrs.field(converter=_offer_whole)
+    extra: RemedyKind | None = attrs.field(default=None, converter=_offer_extra)
 
     @property
     def kinds(self) -> tuple[RemedyKind, ...]:
         """The remedy kinds in the package, in order."""
-        return (self.whole,) if self.extra in (None, self.whole) else (self.whole, self.extra)  # type: ignore[return-value]
-
-
-def _severity_table(path: str, value: object, convert: Callable[[str, object], _T]) -> tuple[_T, ...]:
-    table = _sequence(path, value, convert)
-    if len(table) != SEVERITIES:
-        raise _fail(path, value, f"needs exactly {SEVERITIES} entries, one per severity 1 to 5")
-    return table
+        if self.extra is None or self.extra is self.whole:
+            return (self.whole,)
+        return (self.whole, self.extra)
 
 
 def _tenure_step(path: str, value: object) -> tuple[int, Decimal]:
@@ -182,27 +238,15 @@ class GoodwillRules:
     the customer's fault gets ``courtesy`` instead (also capped).
     """
 
-    rates: tuple[Decimal, ...] = attrs.field(
-        converter=lambda value: _severity_table("goodwill.rates", value, _rate)
-    )
-    floors: tuple[Money, ...] = attrs.field(
-        converter=lambda value: _severity_table("goodwill.floors", value, _money)  # type: ignore[arg-type]
-    )
-    tier_factors: Mapping[str, Decimal] = attrs.field(
-        converter=lambda value: _mapping("goodwill.tier_factors", value, _name, _rate)
-    )
+    rates: tuple[Decimal, ...] = attrs.field(converter=_rates)
+    floors: tuple[Money, ...] = attrs.field(converter=_floors)
+    tier_factors: Mapping[str, Decimal] = attrs.field(converter=_tier_factors)
     tenure_factors: tuple[tuple[int, Decimal], ...] = attrs.field(
-        default=(), converter=lambda value: _sequence("goodwill.tenure_factors", value, _tenure_step)
+        default=(), converter=_tenure_factors
     )
-    kind_factors: Mapping[str, Decimal] = attrs.field(
-        factory=dict, converter=lambda value: _mapping("goodwill.kind_factors", value, _name, _rate)
-    )
-    cap: Money | None = attrs.field(
-        default=None, converter=lambda value: _money("goodwill.cap", value, optional=True)
-    )
-    courtesy: Money | None = attrs.field(
-        default=None, converter=lambda value: _money("goodwill.courtesy", value, optional=True)
-    )
+    kind_factors: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_kind_factors)
+    cap: Money | None = attrs.field(default=None, converter=_cap)
+    courtesy: Money | None = attrs.field(default=None, converter=_courtesy)
 
     def __attrs_post_init__(self) -> None:
         _non_decreasing(
@@ -249,6 +293,52 @@ def _full_valuations(value: object) -> Mapping[RemedyKind, Valuation]:
     )
 
 
+def _currency(value: object) -> str:
+    if not isinstance(value, str):
+        raise _fail("currency", value, "is not an ISO 4217 code such as 'USD'")
+    code = value.strip().upper()
+    try:
+        minor_units(code)
+    except FavorPolicyError:
+        raise _fail("currency", value, "is not a known ISO 4217 code") from None
+    return code
+
+
+def _role(path: str, value: object) -> Role:
+    if not isinstance(value, Role):
+        raise _fail(path, value, "is not a Role")
+    return value
+
+
+def _with_refund(offers: tuple[Offer, ...]) -> tuple[Offer, ...]:
+    unique = tuple(dict.fromkeys(offers))
+    return unique if _REFUND_OFFER in unique else (*unique, _REFUND_OFFER)
+
+
+def _tiers(value: object) -> tuple[str, ...]:
+    return _sequence("tiers", value, _name)
+
+
+def _roles(value: object) -> tuple[Role, ...]:
+    return _sequence("roles", value, _role)
+
+
+def _offers_by_kind(value: object) -> Mapping[str, tuple[Offer, ...]]:
+    return _mapping("offers", value, _name, _offers)
+
+
+def _default_offers(value: object) -> tuple[Offer, ...]:
+    return _offers("default_offers", value)
+
+
+def _favor_margin(value: object) -> Decimal:
+    return _rate("favor_margin", value)
+
+
+def _policy_name(value: object) -> str:
+    return _name("name", value)
+
+
 @attrs.frozen(hash=False)
 class Policy:
     """A business's rules for making things right, in one currency.
@@ -258,31 +348,23 @@ class Policy:
     naming the key path and the bad value.
     """
 
-    currency: str = attrs.field(converter=lambda value: _currency(value))
-    tiers: tuple[str, ...] = attrs.field(converter=lambda value: _sequence("tiers", value, _name))
-    roles: tuple[Role, ...] = attrs.field(
-        converter=lambda value: _sequence("roles", value, _role)
-    )
+    currency: str = attrs.field(converter=_currency)
+    tiers: tuple[str, ...] = attrs.field(converter=_tiers)
+    roles: tuple[Role, ...] = attrs.field(converter=_roles)
     goodwill: GoodwillRules = attrs.field()
-    offers: Mapping[str, tuple[Offer, ...]] = attrs.field(
-        factory=dict, converter=lambda value: _mapping("offers", value, _name, _offers)
-    )
+    offers: Mapping[str, tuple[Offer, ...]] = attrs.field(factory=dict, converter=_offers_by_kind)
     default_offers: tuple[Offer, ...] = attrs.field(
-        default=(_REFUND_OFFER,), converter=lambda value: _offers("default_offers", value)
+        default=(_REFUND_OFFER,), converter=_default_offers
     )
     valuations: Mapping[RemedyKind, Valuation] = attrs.field(
         factory=dict, converter=_full_valuations
     )
-    favor_margin: Decimal = attrs.field(
-        default=Decimal("0.25"), converter=_rate_converter("favor_margin")
-    )
-    name: str = attrs.field(default="policy", converter=lambda value: _name("name", value))
+    favor_margin: Decimal = attrs.field(default=Decimal("0.25"), converter=_favor_margin)
+    name: str = attrs.field(default="policy", converter=_policy_name)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     _role_index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
-    _offers_by_kind: Mapping[str, tuple[Offer, ...]] = attrs.field(
-        init=False, eq=False, repr=False
-    )
+    _offers_by_kind: Mapping[str, tuple[Offer, ...]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._check_tiers()
@@ -291,10 +373,7 @@ class Policy:
         index = {role.name: position for position, role in enumerate(self.roles)}
         object.__setattr__(self, "_role_index", types.MappingProxyType(index))
         # Precompute each kind's candidate list: the cash refund is always one.
-        by_kind = {
-            kind: _with_refund(offers)
-            for kind, offers in self.offers.items()
-        }
+        by_kind = {kind: _with_refund(offers) for kind, offers in self.offers.items()}
         object.__setattr__(self, "_offers_by_kind", types.MappingProxyType(by_kind))
         object.__setattr__(self, "_default_candidates", _with_refund(self.default_offers))
         object.__setattr__(self, "fingerprint", digest(self))
@@ -342,10 +421,14 @@ class Policy:
             self._check_currency("goodwill.courtesy", rules.courtesy)
         missing = [tier for tier in self.tiers if tier not in rules.tier_factors]
         if missing:
-            raise _fail("goodwill.tier_factors", dict(rules.tier_factors), f"has no factor for {missing}")
+            raise _fail(
+                "goodwill.tier_factors", dict(rules.tier_factors), f"has no factor for {missing}"
+            )
         unknown = [tier for tier in rules.tier_factors if tier not in self.tiers]
         if unknown:
-            raise _fail("goodwill.tier_factors", dict(rules.tier_factors), f"names unknown tiers {unknown}")
+            raise _fail(
+                "goodwill.tier_factors", dict(rules.tier_factors), f"names unknown tiers {unknown}"
+            )
         _non_decreasing(
             "goodwill.tier_factors",
             ((tier, rules.tier_factors[tier]) for tier in self.tiers),
@@ -355,13 +438,15 @@ class Policy:
         if top is not None:
             if rules.cap is None:
                 raise _fail(
-                    "goodwill.cap", None,
+                    "goodwill.cap",
+                    None,
                     f"leaves goodwill unbounded but the top role {self.roles[-1].name!r} "
                     "has a limit; set a cap or make the top role unlimited",
                 )
             if rules.cap > top:
                 raise _fail(
-                    "goodwill.cap", rules.cap,
+                    "goodwill.cap",
+                    rules.cap,
                     f"is above what the top role {self.roles[-1].name!r} may grant ({top})",
                 )
 
@@ -441,25 +526,3 @@ class Policy:
             favor_margin="0.25",
             name=f"default-{code}",
         )
-
-
-def _currency(value: object) -> str:
-    if not isinstance(value, str):
-        raise _fail("currency", value, "is not an ISO 4217 code such as 'USD'")
-    code = value.strip().upper()
-    try:
-        minor_units(code)
-    except FavorPolicyError:
-        raise _fail("currency", value, "is not a known ISO 4217 code") from None
-    return code
-
-
-def _role(path: str, value: object) -> Role:
-    if not isinstance(value, Role):
-        raise _fail(path, value, "is not a Role")
-    return value
-
-
-def _with_refund(offers: tuple[Offer, ...]) -> tuple[Offer, ...]:
-    unique = tuple(dict.fromkeys(offers))
-    return unique if _REFUND_OFFER in unique else (*unique, _REFUND_OFFER)

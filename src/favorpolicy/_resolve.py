@@ -29,8 +29,10 @@ _OWED_REASONS: Final = {
     Fault.BUSINESS: ("make_whole", "the business was at fault, so the loss of {loss} is owed"),
     Fault.UNKNOWN: (
         "benefit_of_doubt",
-        "nobody knows whose fault it was; the customer gets the benefit of the doubt: "
-        "the loss of {loss} is owed",
+        (
+            "nobody knows whose fault it was; the customer gets the benefit of the doubt: "
+            "the loss of {loss} is owed"
+        ),
     ),
     Fault.SHARED: (
         "tough_call",
@@ -141,7 +143,9 @@ def _owed(issue: Issue, reasons: list[Reason]) -> Money:
         return owed
     if issue.fault is Fault.CUSTOMER:
         owed = Money.zero(issue.loss.currency)
-        reasons.append(Reason("customer_fault", "the customer caused the problem; nothing is owed", owed))
+        reasons.append(
+            Reason("customer_fault", "the customer caused the problem; nothing is owed", owed)
+        )
         return owed
     owed = issue.loss.round_up()
     code, message = _OWED_REASONS[issue.fault]
