@@ -141,6 +141,12 @@ class Money:
         return cls(0, currency)
 
     @classmethod
+    def minor(cls, currency: str) -> Money:
+        """Return one minor unit of *currency*: 0.01 USD, 1 JPY, 0.001 KWD."""
+        code = _to_currency(currency)
+        return _make(_QUANTA[MINOR_UNITS[code]], code)
+
+    @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
         """Add up *amounts*, all in *currency*; an empty iterable gives zero."""
         result = cls.zero(currency)

@@ -1,0 +1,55 @@
+"""Tools for testing code that uses favorpolicy, and favorpolicy itself.
+
+Needs Hypothesis (``pip install 'favorpolicy[test]'``).
+
+- Strategies: :func:`money`, :func:`customers`, :func:`issues`,
+  :func:`policies` and :func:`scenarios` generate valid values, edges included.
+- The bias contract: :data:`CONTRACT` maps each rule's name to a check that
+  raises :class:`ContractViolation`; :func:`check_policy` runs them all with
+  Hypothesis against one policy.
+- :func:`register_profiles` registers the ``dev`` and ``ci`` Hypothesis profiles.
+"""
+
+from __future__ import annotations
+
+from ._contract import (
+    CONTRACT,
+    ContractViolation,
+    Resolver,
+    Scenario,
+    authority,
+    benefit_of_doubt,
+    close_calls_go_to_customer,
+    deterministic,
+    make_whole,
+    monotone,
+    no_negatives,
+    resolve_as,
+    rounding_favours_customer,
+)
+from ._profiles import check_policy, register_profiles
+from ._strategies import currencies, customers, issues, money, policies, scenarios
+
+__all__ = [
+    "CONTRACT",
+    "ContractViolation",
+    "Resolver",
+    "Scenario",
+    "authority",
+    "benefit_of_doubt",
+    "check_policy",
+    "close_calls_go_to_customer",
+    "currencies",
+    "customers",
+    "deterministic",
+    "issues",
+    "make_whole",
+    "money",
+    "monotone",
+    "no_negatives",
+    "policies",
+    "register_profiles",
+    "resolve_as",
+    "rounding_favours_customer",
+    "scenarios",
+]

@@ -1,0 +1,260 @@
+"""The bias contract, as checks that any scenario must pass.
+
+Each check takes one scenario ``(policy, customer, issue, role)`` and a
+*resolver* (``resolve`` itself, or ``resolve`` with plugins bound) and raises
+:class:`ContractViolation` when the resolution breaks the rule. Checks that
+compare two decisions (monotonicity, benefit of the doubt, the decision key)
+derive the second input from the first, so one generated scenario is enough.
+
+The test suite drives these with Hypothesis; so can yours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Final, TypeAlias
+
+import attrs
+
+from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
+from .._money import Money
+from .._policy import Policy
+from .._resolve import resolve
+from ..exceptions import FavorPolicyError
+
+__all__ = [
+    "CONTRACT",
+    "ContractViolation",
+    "Resolver",
+    "Scenario",
+    "authority",
+    "benefit_of_doubt",
+    "close_calls_go_to_customer",
+    "deterministic",
+    "make_whole",
+    "monotone",
+    "no_negatives",
+    "resolve_as",
+    "rounding_favours_customer",
+]
+
+Scenario: TypeAlias = tuple[Policy, Customer, Issue, str]
+Resolver: TypeAlias = Callable[[Issue, Customer, Policy, str], Resolution]
+
+
+class ContractViolation(FavorPolicyError, AssertionError):
+    """A resolution broke a rule of the bias contract."""
+
+
+def resolve_as(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    """The plain resolver: :func:`favorpolicy.resolve` with no plugins."""
+    return resolve(issue, customer, policy, role=role)
+
+
+def _require(condition: bool, rule: str, message: str) -> None:
+    if not condition:
+        raise ContractViolation(f"{rule}: {message}")
+
+
+def _package_value(remedies: tuple[Remedy, ...], currency: str) -> Money:
+    return Money.total((remedy.value for remedy in remedies), currency)
+
+
+def _package_cost(remedies: tuple[Remedy, ...], currency: str) -> Money:
+    return Money.total((remedy.cost or Money(0, currency) for remedy in remedies), currency)
+
+
+def _amounts(resolution: Resolution) -> Iterator[tuple[str, Money]]:
+    yield "owed", resolution.owed
+    yield "goodwill", resolution.goodwill
+    yield "total", resolution.total
+    yield "granted_now", resolution.granted_now
+    for number, remedy in enumerate(resolution.remedies):
+        yield f"remedies[{number}].value", remedy.value
+
+
+def make_whole(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 1: unless the customer caused it, owed is the loss and the remedies cover the total."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    rule = "make whole"
+    value = _package_value(resolution.remedies, policy.currency)
+    _require(value >= resolution.total, rule, f"remedies worth {value} < total {resolution.total}")
+    _require(resolution.total >= resolution.owed, rule, "total is below owed")
+    if issue.fault is not Fault.CUSTOMER:
+        _require(resolution.owed == issue.loss.round_up(), rule, f"owed {resolution.owed} is not loss {issue.loss}")
+        _require(resolution.total >= issue.loss, rule, f"total {resolution.total} < loss {issue.loss}")
+
+
+def benefit_of_doubt(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 2: an UNKNOWN fault gives exactly what a BUSINESS fault gives."""
+    policy, customer, issue, role = scenario
+    unknown = resolver(attrs.evolve(issue, fault=Fault.UNKNOWN), customer, policy, role)
+    business = resolver(attrs.evolve(issue, fault=Fault.BUSINESS), customer, policy, role)
+    rule = "benefit of the doubt"
+    for (name, got), (_, want) in zip(_amounts(unknown), _amounts(business), strict=True):
+        _require(got == want, rule, f"{name} is {got} for UNKNOWN but {want} for BUSINESS")
+    _require(unknown.remedies == business.remedies, rule, "remedies differ from BUSINESS")
+    _require(unknown.escalate_to == business.escalate_to, rule, "escalation differs")
+
+
+def _more(issue: Issue, customer: Customer, policy: Policy) -> Iterator[tuple[str, Issue, Customer]]:
+    """Inputs that are each 'more' than the scenario's in one respect."""
+    minor = Money.minor(policy.currency)
+    yield "loss + one minor unit", attrs.evolve(issue, loss=issue.loss + minor), customer
+    yield "loss x 2", attrs.evolve(issue, loss=issue.loss * 2), customer
+    if issue.severity < 5:
+        yield "severity + 1", attrs.evolve(issue, severity=issue.severity + 1), customer
+    position = policy.tiers.index(customer.tier)
+    if position + 1 < len(policy.tiers):
+        yield "next tier", issue, attrs.evolve(customer, tier=policy.tiers[position + 1])
+    if customer.since is not None:
+        earlier = customer.since - timedelta(days=366 * 2)
+        yield "two years more tenure", issue, attrs.evolve(customer, since=earlier)
+
+
+def monotone(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 3: more loss, severity, tier or tenure never lowers total or granted_now."""
+    policy, customer, issue, role = scenario
+    base = resolver(issue, customer, policy, role)
+    for what, bigger_issue, bigger_customer in _more(issue, customer, policy):
+        try:
+            more = resolver(bigger_issue, bigger_customer, policy, role)
+        except FavorPolicyError:
+            continue  # the bigger amount is beyond what Money can hold
+        for name in ("total", "granted_now"):
+            before, after = getattr(base, name), getattr(more, name)
+            _require(after >= before, "monotone", f"{what} lowered {name} from {before} to {after}")
+
+
+def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 4: among packages within favor_margin of the cheapest, the customer's side wins."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    rule = "close calls go to the customer"
+    currency = policy.currency
+    packages = [resolution.remedies, *resolution.alternatives]
+    cheapest = min(_package_cost(package, currency) for package in packages)
+    threshold = cheapest * (1 + policy.favor_margin)
+
+    def rank(package: tuple[Remedy, ...]) -> tuple[bool, object, object]:
+        preferred = customer.preference in {remedy.kind for remedy in package}
+        return (not preferred, -_package_value(package, currency).amount, _package_cost(package, currency).amount)
+
+    chosen_cost = _package_cost(resolution.remedies, currency)
+    _require(chosen_cost <= threshold, rule, f"chosen cost {chosen_cost} is beyond the close-call line {threshold}")
+    for alternative in resolution.alternatives:
+        if _package_cost(alternative, currency) <= threshold:
+            _require(
+                rank(resolution.remedies) <= rank(alternative),
+                rule,
+                f"{alternative} was a close call that serves the customer better than {resolution.remedies}",
+            )
+    if resolution.total.amount > 0:
+        refunds = [p for p in packages if len(p) == 1 and p[0].kind is RemedyKind.REFUND]
+        _require(bool(refunds), rule, "a cash refund of the total was not a candidate")
+    again = resolver(issue, customer, policy, role)
+    _require(again == resolution, rule, "the same inputs gave a different resolution")
+
+
+def rounding_favours_customer(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 5: every amount granted is whole minor units, rounded up."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    rule = "rounding favours the customer"
+    for name, amount in _amounts(resolution):
+        _require(amount.is_whole(), rule, f"{name} {amount} is not a whole number of minor units")
+    if issue.fault is not Fault.CUSTOMER:
+        _require(resolution.owed >= issue.loss, rule, f"owed {resolution.owed} rounds below loss {issue.loss}")
+
+
+def no_negatives(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 6: nothing is negative and nothing is asked back."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    zero = Money(0, policy.currency)
+    for name, amount in _amounts(resolution):
+        _require(amount >= zero, "no negatives", f"{name} is negative: {amount}")
+    for package in resolution.alternatives:
+        for remedy in package:
+            _require(remedy.value >= zero, "no negatives", f"alternative {remedy} is negative")
+
+
+def authority(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 7: owed <= granted_now <= total, and escalation names the lowest covering role."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    rule = "authority"
+    _require(resolution.owed <= resolution.granted_now, rule, "owed was not granted now")
+    _require(resolution.granted_now <= resolution.total, rule, "granted more than the total")
+    escalated = resolution.granted_now < resolution.total
+    _require(escalated == (resolution.escalate_to is not None), rule,
+             f"escalate_to={resolution.escalate_to!r} but granted_now {resolution.granted_now} "
+             f"of total {resolution.total}")
+    if resolution.escalate_to is not None:
+        covering = [
+            r.name for r in policy.roles if r.limit is None or r.limit >= resolution.goodwill
+        ]
+        _require(resolution.escalate_to == covering[0], rule,
+                 f"escalated to {resolution.escalate_to!r}, but the lowest covering role is {covering[0]!r}")
+        names = [r.name for r in policy.roles]
+        _require(names.index(resolution.escalate_to) > names.index(role), rule,
+                 "escalated to a role that is not above the acting one")
+
+
+def _changed_inputs(issue: Issue, customer: Customer, policy: Policy) -> Iterator[tuple[str, Issue, Customer]]:
+    def other_text(text: str) -> str:
+        return text + "\u00e9"
+
+    yield "issue.id", attrs.evolve(issue, id=other_text(issue.id)), customer
+    yield "issue.kind", attrs.evolve(issue, kind=other_text(issue.kind)), customer
+    faults = list(Fault)
+    yield "issue.fault", attrs.evolve(issue, fault=faults[(faults.index(issue.fault) + 1) % 4]), customer
+    minor = Money.minor(policy.currency)
+    yield "issue.loss", attrs.evolve(issue, loss=issue.loss + minor), customer
+    yield "issue.severity", attrs.evolve(issue, severity=issue.severity % 5 + 1), customer
+    yield "issue.conduct", attrs.evolve(issue, conduct=other_text(issue.conduct)), customer
+    yield "issue.channel", attrs.evolve(issue, channel=other_text(issue.channel)), customer
+    yield "customer.id", issue, attrs.evolve(customer, id=other_text(customer.id))
+    yield "customer.prior_remedies", issue, attrs.evolve(customer, prior_remedies=customer.prior_remedies + 1)
+
+
+def deterministic(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 8: equal inputs give an equal resolution and key; any change changes the key."""
+    policy, customer, issue, role = scenario
+    first = resolver(issue, customer, policy, role)
+    second = resolver(attrs.evolve(issue), attrs.evolve(customer), policy, role)
+    rule = "deterministic and auditable"
+    _require(first == second, rule, "equal inputs gave different resolutions")
+    _require(first.policy_fingerprint == policy.fingerprint, rule, "the fingerprint is not the policy's")
+    seen = {first.key: "the original"}
+    for what, changed_issue, changed_customer in _changed_inputs(issue, customer, policy):
+        try:
+            key = resolver(changed_issue, changed_customer, policy, role).key
+        except FavorPolicyError:
+            continue  # the changed amount is beyond what Money can hold
+        _require(key not in seen, rule, f"changing {what} kept the key of {seen.get(key)}")
+        seen[key] = what
+    renamed = attrs.evolve(policy, name=policy.name + "\u00e9")
+    key = resolver(issue, customer, renamed, role).key
+    _require(key not in seen, rule, "changing the policy kept the key")
+    seen[key] = "the policy"
+    for other in policy.roles:
+        if other.name != role:
+            key = resolver(issue, customer, policy, other.name).key
+            _require(key not in seen, rule, f"acting as {other.name!r} kept the key of {seen.get(key)}")
+            seen[key] = f"role {other.name!r}"
+
+
+#: Every rule of the bias contract, by name, in the order the docs give them.
+CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
+    "make_whole": make_whole,
+    "benefit_of_doubt": benefit_of_doubt,
+    "monotone": monotone,
+    "close_calls_go_to_customer": close_calls_go_to_customer,
+    "rounding_favours_customer": rounding_favours_customer,
+    "no_negatives": no_negatives,
+    "authority": authority,
+    "deterministic": deterministic,
+}

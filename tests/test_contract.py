@@ -1,0 +1,183 @@
+"""The bias contract: every rule holds for every valid policy, not just the default.
+
+Each test drives one rule of favorpolicy.testing.CONTRACT with generated
+scenarios; docs/bias-contract.md names these tests next to their rules.
+TestTheChecksBite proves each check fails on a resolver that breaks its rule.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+
+from favorpolicy import Customer, Fault, Issue, Money, Policy, Resolution, resolve
+from favorpolicy.testing import (
+    CONTRACT,
+    ContractViolation,
+    Scenario,
+    authority,
+    benefit_of_doubt,
+    check_policy,
+    close_calls_go_to_customer,
+    deterministic,
+    make_whole,
+    monotone,
+    no_negatives,
+    policies,
+    resolve_as,
+    rounding_favours_customer,
+    scenarios,
+)
+
+DEFAULT_USD = Policy.default("USD")
+EDGE = (
+    DEFAULT_USD,
+    Customer("c"),
+    Issue("i", "damaged", Fault.BUSINESS, Money("0.001", "USD"), severity=5),
+    "agent",
+)
+
+
+class TestBiasContract:
+    @given(scenarios())
+    @example(EDGE)
+    def test_make_whole(self, scenario: Scenario) -> None:
+        make_whole(scenario, resolve_as)
+
+    @given(scenarios())
+    def test_benefit_of_doubt(self, scenario: Scenario) -> None:
+        benefit_of_doubt(scenario, resolve_as)
+
+    @given(scenarios())
+    @example(EDGE)
+    def test_monotone(self, scenario: Scenario) -> None:
+        monotone(scenario, resolve_as)
+
+    @given(scenarios())
+    def test_close_calls_go_to_customer(self, scenario: Scenario) -> None:
+        close_calls_go_to_customer(scenario, resolve_as)
+
+    @given(scenarios())
+    @example(EDGE)
+    def test_rounding_favours_customer(self, scenario: Scenario) -> None:
+        rounding_favours_customer(scenario, resolve_as)
+
+    @given(scenarios())
+    def test_no_negatives(self, scenario: Scenario) -> None:
+        no_negatives(scenario, resolve_as)
+
+    @given(scenarios())
+    def test_authority(self, scenario: Scenario) -> None:
+        authority(scenario, resolve_as)
+
+    @given(scenarios())
+    def test_deterministic(self, scenario: Scenario) -> None:
+        deterministic(scenario, resolve_as)
+
+    @given(policies())
+    def test_generated_policies_are_valid_and_fingerprinted(self, policy: Policy) -> None:
+        assert 64 == len(policy.fingerprint)
+        assert policy == attrs.evolve(policy)
+        assert policy.fingerprint == attrs.evolve(policy).fingerprint
+
+    def test_check_policy_passes_the_default_policy(self) -> None:
+        check_policy(Policy.default("KWD"), max_examples=20)
+
+    def test_contract_lists_every_rule_once(self) -> None:
+        assert [
+            "make_whole",
+            "benefit_of_doubt",
+            "monotone",
+            "close_calls_go_to_customer",
+            "rounding_favours_customer",
+            "no_negatives",
+            "authority",
+            "deterministic",
+        ] == list(CONTRACT)
+
+
+# Broken resolvers, each violating one rule on purpose.
+def _shortchange_owed(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    less = max(honest.owed - Money.minor(policy.currency), Money(0, policy.currency))
+    return attrs.evolve(honest, owed=less)
+
+
+def _doubt_is_guilt(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    if issue.fault is Fault.UNKNOWN:
+        issue = attrs.evolve(issue, fault=Fault.CUSTOMER)
+    return resolve(issue, customer, policy, role=role)
+
+
+def _severity_punished(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    return resolve(attrs.evolve(issue, severity=6 - issue.severity), customer, policy, role=role)
+
+
+def _rounds_down(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    # A thousandth of a cent: not a whole number of minor units.
+    return attrs.evolve(honest, goodwill=honest.goodwill + Money("0.00001", policy.currency))
+
+
+def _claws_back(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    return attrs.evolve(honest, granted_now=honest.granted_now - honest.total - Money.minor(policy.currency))
+
+
+def _withholds_owed(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    return attrs.evolve(honest, granted_now=Money(0, policy.currency), escalate_to=policy.roles[-1].name)
+
+
+_DAMAGED = Issue("i", "damaged", Fault.UNKNOWN, Money("100", "USD"), severity=2)
+_WITH_GOODWILL = (DEFAULT_USD, Customer("c"), _DAMAGED, "agent")
+
+
+class TestTheChecksBite:
+    """Each contract check must catch a resolver that breaks its rule."""
+
+    @pytest.mark.parametrize(
+        ("check", "broken"),
+        [
+            (make_whole, _shortchange_owed),
+            (benefit_of_doubt, _doubt_is_guilt),
+            (monotone, _severity_punished),
+            (rounding_favours_customer, _rounds_down),
+            (no_negatives, _claws_back),
+            (authority, _withholds_owed),
+        ],
+        ids=lambda value: getattr(value, "__name__", ""),
+    )
+    def test_check_fails_on_broken_resolver(self, check: object, broken: object) -> None:
+        with pytest.raises(ContractViolation):
+            check(_WITH_GOODWILL, broken)  # type: ignore[operator]
+
+    def test_close_calls_catches_a_package_that_is_worth_less(self) -> None:
+        def worth_less(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+            honest = resolve(issue, customer, policy, role=role)
+            packages = [honest.remedies, *honest.alternatives]
+            lowest = min(packages, key=lambda p: sum(r.value.amount for r in p))
+            rest = tuple(p for p in packages if p != lowest)
+            return attrs.evolve(honest, remedies=lowest, alternatives=rest)
+
+        # A margin of 100% puts every default package within the close-call line.
+        policy = attrs.evolve(DEFAULT_USD, favor_margin=1)
+        with pytest.raises(ContractViolation, match="serves the customer better"):
+            close_calls_go_to_customer((policy, Customer("c"), _DAMAGED, "agent"), worth_less)
+
+    def test_deterministic_catches_a_key_that_ignores_an_input(self) -> None:
+        def ignores_conduct(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+            return resolve(attrs.evolve(issue, conduct=""), customer, policy, role=role)
+
+        with pytest.raises(ContractViolation, match=r"issue\.conduct"):
+            deterministic(_WITH_GOODWILL, ignores_conduct)
+
+    @given(st.data())
+    def test_a_broken_resolver_is_found_by_hypothesis(self, data: st.DataObject) -> None:
+        scenario = data.draw(scenarios(st.just(DEFAULT_USD)))
+        policy, customer, issue, role = scenario
+        assume(issue.fault is not Fault.CUSTOMER and issue.loss.amount > 0)
+        with pytest.raises(ContractViolation):
+            make_whole(scenario, _shortchange_owed)
