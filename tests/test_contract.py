@@ -123,12 +123,16 @@ def _rounds_down(issue: Issue, customer: Customer, policy: Policy, role: str) ->
 
 def _claws_back(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
     honest = resolve(issue, customer, policy, role=role)
-    return attrs.evolve(honest, granted_now=honest.granted_now - honest.total - Money.minor(policy.currency))
+    return attrs.evolve(
+        honest, granted_now=honest.granted_now - honest.total - Money.minor(policy.currency)
+    )
 
 
 def _withholds_owed(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
     honest = resolve(issue, customer, policy, role=role)
-    return attrs.evolve(honest, granted_now=Money(0, policy.currency), escalate_to=policy.roles[-1].name)
+    return attrs.evolve(
+        honest, granted_now=Money(0, policy.currency), escalate_to=policy.roles[-1].name
+    )
 
 
 _DAMAGED = Issue("i", "damaged", Fault.UNKNOWN, Money("100", "USD"), severity=2)
@@ -168,7 +172,9 @@ class TestTheChecksBite:
             close_calls_go_to_customer((policy, Customer("c"), _DAMAGED, "agent"), worth_less)
 
     def test_deterministic_catches_a_key_that_ignores_an_input(self) -> None:
-        def ignores_conduct(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+        def ignores_conduct(
+            issue: Issue, customer: Customer, policy: Policy, role: str
+        ) -> Resolution:
             return resolve(attrs.evolve(issue, conduct=""), customer, policy, role=role)
 
         with pytest.raises(ContractViolation, match=r"issue\.conduct"):
@@ -177,7 +183,7 @@ class TestTheChecksBite:
     @given(st.data())
     def test_a_broken_resolver_is_found_by_hypothesis(self, data: st.DataObject) -> None:
         scenario = data.draw(scenarios(st.just(DEFAULT_USD)))
-        policy, customer, issue, role = scenario
+        _, _, issue, _ = scenario
         assume(issue.fault is not Fault.CUSTOMER and issue.loss.amount > 0)
         with pytest.raises(ContractViolation):
             make_whole(scenario, _shortchange_owed)

@@ -20,6 +20,7 @@ from .exceptions import (
     InvalidCustomer,
     InvalidIssue,
     InvalidRemedy,
+    _show,
 )
 
 __all__ = [
@@ -89,7 +90,7 @@ def _enum_converter(
         if isinstance(value, str) and value.strip().lower() in by_text:
             return by_text[value.strip().lower()]
         allowed = ", ".join(str(member.value) for member in enum_type)
-        raise error(f"{field}: {value!r} is not one of {allowed}")
+        raise error(f"{field}: {_show(value)} is not one of {allowed}")
 
     return convert
 
@@ -108,9 +109,9 @@ def _optional_enum_converter(
 def _text(error: type[FavorPolicyError], *, required: bool = False) -> _Validator:
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise error(f"{attribute.name}: {value!r} is a {type(value).__name__}, not a str")
+            raise error(f"{attribute.name}: {_show(value)} is a {type(value).__name__}, not a str")
         if required and not value.strip():
-            raise error(f"{attribute.name}: {value!r} is empty; it needs some text")
+            raise error(f"{attribute.name}: {_show(value)} is empty; it needs some text")
 
     return validate
 
@@ -125,7 +126,7 @@ def _amount(
             return
         if not isinstance(value, Money):
             raise error(
-                f"{attribute.name}: {value!r} is a {type(value).__name__}, not Money; "
+                f"{attribute.name}: {_show(value)} is a {type(value).__name__}, not Money; "
                 "write Money('12.50', 'USD')"
             )
         if value.amount < 0:
@@ -145,9 +146,9 @@ def _int_between(error: type[FavorPolicyError], low: int, high: int | None) -> _
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         shown = f"from {low} to {high}" if high is not None else f"{low} or more"
         if isinstance(value, bool) or not isinstance(value, int):
-            raise error(f"{attribute.name}: {value!r} is not an int {shown}")
+            raise error(f"{attribute.name}: {_show(value)} is not an int {shown}")
         if value < low or (high is not None and value > high):
-            raise error(f"{attribute.name}: {value!r} is out of range; it must be {shown}")
+            raise error(f"{attribute.name}: {_show(value)} is out of range; it must be {shown}")
 
     return validate
 
@@ -161,7 +162,7 @@ def _optional_instance(error: type[FavorPolicyError], kind: type) -> _Validator:
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None and not isinstance(value, kind):
             raise error(
-                f"{attribute.name}: {value!r} is a {type(value).__name__}, "
+                f"{attribute.name}: {_show(value)} is a {type(value).__name__}, "
                 f"not a {kind.__name__} or None"
             )
 

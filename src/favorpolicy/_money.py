@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
 from typing import Final, Self, final
 
-from .exceptions import CurrencyMismatch, InvalidMoney
+from .exceptions import CurrencyMismatch, InvalidMoney, _show
 
 __all__ = ["MAX_AMOUNT", "MAX_PLACES", "MINOR_UNITS", "Money", "minor_units"]
 
@@ -61,14 +61,14 @@ def minor_units(currency: str) -> int:
         return MINOR_UNITS[currency]
     except (KeyError, TypeError):
         raise InvalidMoney(
-            f"currency: {currency!r} is not a known ISO 4217 code "
+            f"currency: {_show(currency)} is not a known ISO 4217 code "
             f"(known: {', '.join(sorted(MINOR_UNITS))})"
         ) from None
 
 
 def _to_currency(value: object) -> str:
     if not isinstance(value, str):
-        raise InvalidMoney(f"currency: {value!r} is not a str ISO 4217 code such as 'USD'")
+        raise InvalidMoney(f"currency: {_show(value)} is not a str ISO 4217 code such as 'USD'")
     code = value.strip().upper()
     minor_units(code)
     return code
@@ -77,13 +77,13 @@ def _to_currency(value: object) -> str:
 def _to_amount(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise InvalidMoney(
-            f"amount: {value!r} is a {type(value).__name__}; use a str, int or Decimal "
+            f"amount: {_show(value)} is a {type(value).__name__}; use a str, int or Decimal "
             "(floats cannot hold most amounts exactly)"
         )
     try:
         amount = Decimal(value) if not isinstance(value, Decimal) else value
     except (decimal.InvalidOperation, ValueError):
-        raise InvalidMoney(f"amount: {value!r} is not a number") from None
+        raise InvalidMoney(f"amount: {_show(value)} is not a number") from None
     _check_range(amount, value)
     # Decimal("-0") would print as "-0.00".
     return amount.copy_abs() if amount.is_zero() else amount
@@ -91,12 +91,14 @@ def _to_amount(value: object) -> Decimal:
 
 def _check_range(amount: Decimal, shown: object) -> None:
     if not amount.is_finite():
-        raise InvalidMoney(f"amount: {shown!r} is not finite; NaN and infinities are not money")
+        raise InvalidMoney(
+            f"amount: {_show(shown)} is not finite; NaN and infinities are not money"
+        )
     if amount.copy_abs() >= MAX_AMOUNT:
-        raise InvalidMoney(f"amount: {shown!r} is too large; the limit is below 10**18")
+        raise InvalidMoney(f"amount: {_show(shown)} is too large; the limit is below 10**18")
     if not amount.is_zero() and amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
         # The exponent of a finite Decimal is always an int.
-        raise InvalidMoney(f"amount: {shown!r} has more than {MAX_PLACES} decimal places")
+        raise InvalidMoney(f"amount: {_show(shown)} has more than {MAX_PLACES} decimal places")
 
 
 def _make(amount: Decimal, currency: str) -> Money:
@@ -186,7 +188,7 @@ class Money:
     def _other(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise InvalidMoney(
-                f"cannot {operation} Money and {type(other).__name__} {other!r}; "
+                f"cannot {operation} Money and {type(other).__name__} {_show(other)}; "
                 "both sides must be Money"
             )
         self._same_currency(other, operation)
@@ -211,15 +213,15 @@ class Money:
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             raise InvalidMoney(
-                f"factor: {factor!r} is a {type(factor).__name__}; Money multiplies by "
+                f"factor: {_show(factor)} is a {type(factor).__name__}; Money multiplies by "
                 "an int or Decimal only"
             )
         if isinstance(factor, Decimal) and not factor.is_finite():
-            raise InvalidMoney(f"factor: {factor!r} is not finite")
+            raise InvalidMoney(f"factor: {_show(factor)} is not finite")
         try:
             amount = _CONTEXT.multiply(self.amount, Decimal(factor))
         except decimal.Overflow:
-            raise InvalidMoney(f"amount: {self} times {factor!r} is too large") from None
+            raise InvalidMoney(f"amount: {self} times {_show(factor)} is too large") from None
         if amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
             amount = amount.quantize(_PLACES_QUANTUM, rounding=ROUND_CEILING, context=_CONTEXT)
         if amount.is_zero():

@@ -18,7 +18,7 @@ import attrs
 from ._canon import digest
 from ._model import RemedyKind
 from ._money import Money, minor_units
-from .exceptions import FavorPolicyError, InvalidPolicy
+from .exceptions import FavorPolicyError, InvalidPolicy, _show
 
 __all__ = ["GoodwillRules", "Offer", "Policy", "Role", "Valuation"]
 
@@ -28,7 +28,7 @@ _T = TypeVar("_T")
 
 
 def _fail(path: str, value: object, problem: str) -> InvalidPolicy:
-    return InvalidPolicy(f"{path}: {value!r} {problem}")
+    return InvalidPolicy(f"{path}: {_show(value)} {problem}")
 
 
 def _rate(path: str, value: object) -> Decimal:

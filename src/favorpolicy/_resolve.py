@@ -21,7 +21,14 @@ from ._canon import digest
 from ._model import Customer, Fault, Issue, Reason, Remedy, RemedyKind, Resolution
 from ._money import Money
 from ._policy import Offer, Policy
-from .exceptions import CurrencyMismatch, InvalidCustomer, InvalidIssue, UnknownRole, UnknownTier
+from .exceptions import (
+    CurrencyMismatch,
+    InvalidCustomer,
+    InvalidIssue,
+    UnknownRole,
+    UnknownTier,
+    _show,
+)
 
 __all__ = ["Package", "resolve"]
 
@@ -101,23 +108,23 @@ def decision_key(issue: Issue, customer: Customer, policy: Policy, role: str) ->
 
 def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
     if not isinstance(issue, Issue):
-        raise InvalidIssue(f"issue: {issue!r} is a {type(issue).__name__}, not an Issue")
+        raise InvalidIssue(f"issue: {_show(issue)} is a {type(issue).__name__}, not an Issue")
     if not isinstance(customer, Customer):
         raise InvalidCustomer(
-            f"customer: {customer!r} is a {type(customer).__name__}, not a Customer"
+            f"customer: {_show(customer)} is a {type(customer).__name__}, not a Customer"
         )
     if not isinstance(policy, Policy):
         # Imported lazily to keep the exception module free of cycles.
         from .exceptions import InvalidPolicy  # noqa: PLC0415
 
-        raise InvalidPolicy(f"policy: {policy!r} is a {type(policy).__name__}, not a Policy")
+        raise InvalidPolicy(f"policy: {_show(policy)} is a {type(policy).__name__}, not a Policy")
     if issue.loss.currency != policy.currency:
         raise CurrencyMismatch(
             f"issue.loss: {issue.loss} is not in the policy's currency {policy.currency!r}"
         )
     if not isinstance(role, str) or policy.role_index(role) is None:
         known = ", ".join(r.name for r in policy.roles)
-        raise UnknownRole(f"role: {role!r} is not a role of this policy ({known})")
+        raise UnknownRole(f"role: {_show(role)} is not a role of this policy ({known})")
     if customer.tier not in policy.goodwill.tier_factors:
         raise UnknownTier(
             f"customer.tier: {customer.tier!r} is not a tier of this policy "

@@ -58,3 +58,17 @@ class UnknownRole(FavorPolicyError, ValueError):
 
 class UnknownTier(FavorPolicyError, ValueError):
     """A customer's tier is not one of the policy's tiers."""
+
+
+_SHOWN_LENGTH = 80
+
+
+def _show(value: object) -> str:
+    """repr() for error messages: short, and safe for any value a caller might pass."""
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the real error
+        return f"<unprintable {type(value).__name__}>"
+    if len(text) > _SHOWN_LENGTH:
+        return f"{text[: _SHOWN_LENGTH - 5]}...{text[-2:]}"
+    return text

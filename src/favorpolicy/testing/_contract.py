@@ -83,8 +83,14 @@ def make_whole(scenario: Scenario, resolver: Resolver) -> None:
     _require(value >= resolution.total, rule, f"remedies worth {value} < total {resolution.total}")
     _require(resolution.total >= resolution.owed, rule, "total is below owed")
     if issue.fault is not Fault.CUSTOMER:
-        _require(resolution.owed == issue.loss.round_up(), rule, f"owed {resolution.owed} is not loss {issue.loss}")
-        _require(resolution.total >= issue.loss, rule, f"total {resolution.total} < loss {issue.loss}")
+        _require(
+            resolution.owed == issue.loss.round_up(),
+            rule,
+            f"owed {resolution.owed} is not loss {issue.loss}",
+        )
+        _require(
+            resolution.total >= issue.loss, rule, f"total {resolution.total} < loss {issue.loss}"
+        )
 
 
 def benefit_of_doubt(scenario: Scenario, resolver: Resolver) -> None:
@@ -99,7 +105,9 @@ def benefit_of_doubt(scenario: Scenario, resolver: Resolver) -> None:
     _require(unknown.escalate_to == business.escalate_to, rule, "escalation differs")
 
 
-def _more(issue: Issue, customer: Customer, policy: Policy) -> Iterator[tuple[str, Issue, Customer]]:
+def _more(
+    issue: Issue, customer: Customer, policy: Policy
+) -> Iterator[tuple[str, Issue, Customer]]:
     """Inputs that are each 'more' than the scenario's in one respect."""
     minor = Money.minor(policy.currency)
     yield "loss + one minor unit", attrs.evolve(issue, loss=issue.loss + minor), customer
@@ -140,16 +148,25 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
 
     def rank(package: tuple[Remedy, ...]) -> tuple[bool, object, object]:
         preferred = customer.preference in {remedy.kind for remedy in package}
-        return (not preferred, -_package_value(package, currency).amount, _package_cost(package, currency).amount)
+        return (
+            not preferred,
+            -_package_value(package, currency).amount,
+            _package_cost(package, currency).amount,
+        )
 
     chosen_cost = _package_cost(resolution.remedies, currency)
-    _require(chosen_cost <= threshold, rule, f"chosen cost {chosen_cost} is beyond the close-call line {threshold}")
+    _require(
+        chosen_cost <= threshold,
+        rule,
+        f"chosen cost {chosen_cost} is beyond the close-call line {threshold}",
+    )
     for alternative in resolution.alternatives:
         if _package_cost(alternative, currency) <= threshold:
             _require(
                 rank(resolution.remedies) <= rank(alternative),
                 rule,
-                f"{alternative} was a close call that serves the customer better than {resolution.remedies}",
+                f"{alternative} was a close call that serves the customer better "
+                f"than {resolution.remedies}",
             )
     if resolution.total.amount > 0:
         refunds = [p for p in packages if len(p) == 1 and p[0].kind is RemedyKind.REFUND]
@@ -166,7 +183,11 @@ def rounding_favours_customer(scenario: Scenario, resolver: Resolver) -> None:
     for name, amount in _amounts(resolution):
         _require(amount.is_whole(), rule, f"{name} {amount} is not a whole number of minor units")
     if issue.fault is not Fault.CUSTOMER:
-        _require(resolution.owed >= issue.loss, rule, f"owed {resolution.owed} rounds below loss {issue.loss}")
+        _require(
+            resolution.owed >= issue.loss,
+            rule,
+            f"owed {resolution.owed} rounds below loss {issue.loss}",
+        )
 
 
 def no_negatives(scenario: Scenario, resolver: Resolver) -> None:
@@ -189,35 +210,55 @@ def authority(scenario: Scenario, resolver: Resolver) -> None:
     _require(resolution.owed <= resolution.granted_now, rule, "owed was not granted now")
     _require(resolution.granted_now <= resolution.total, rule, "granted more than the total")
     escalated = resolution.granted_now < resolution.total
-    _require(escalated == (resolution.escalate_to is not None), rule,
-             f"escalate_to={resolution.escalate_to!r} but granted_now {resolution.granted_now} "
-             f"of total {resolution.total}")
+    _require(
+        escalated == (resolution.escalate_to is not None),
+        rule,
+        f"escalate_to={resolution.escalate_to!r} but granted_now {resolution.granted_now} "
+        f"of total {resolution.total}",
+    )
     if resolution.escalate_to is not None:
         covering = [
             r.name for r in policy.roles if r.limit is None or r.limit >= resolution.goodwill
         ]
-        _require(resolution.escalate_to == covering[0], rule,
-                 f"escalated to {resolution.escalate_to!r}, but the lowest covering role is {covering[0]!r}")
+        _require(
+            resolution.escalate_to == covering[0],
+            rule,
+            f"escalated to {resolution.escalate_to!r}, but the lowest covering role "
+            f"is {covering[0]!r}",
+        )
         names = [r.name for r in policy.roles]
-        _require(names.index(resolution.escalate_to) > names.index(role), rule,
-                 "escalated to a role that is not above the acting one")
+        _require(
+            names.index(resolution.escalate_to) > names.index(role),
+            rule,
+            "escalated to a role that is not above the acting one",
+        )
 
 
-def _changed_inputs(issue: Issue, customer: Customer, policy: Policy) -> Iterator[tuple[str, Issue, Customer]]:
+def _changed_inputs(
+    issue: Issue, customer: Customer, policy: Policy
+) -> Iterator[tuple[str, Issue, Customer]]:
     def other_text(text: str) -> str:
         return text + "\u00e9"
 
     yield "issue.id", attrs.evolve(issue, id=other_text(issue.id)), customer
     yield "issue.kind", attrs.evolve(issue, kind=other_text(issue.kind)), customer
     faults = list(Fault)
-    yield "issue.fault", attrs.evolve(issue, fault=faults[(faults.index(issue.fault) + 1) % 4]), customer
+    yield (
+        "issue.fault",
+        attrs.evolve(issue, fault=faults[(faults.index(issue.fault) + 1) % 4]),
+        customer,
+    )
     minor = Money.minor(policy.currency)
     yield "issue.loss", attrs.evolve(issue, loss=issue.loss + minor), customer
     yield "issue.severity", attrs.evolve(issue, severity=issue.severity % 5 + 1), customer
     yield "issue.conduct", attrs.evolve(issue, conduct=other_text(issue.conduct)), customer
     yield "issue.channel", attrs.evolve(issue, channel=other_text(issue.channel)), customer
     yield "customer.id", issue, attrs.evolve(customer, id=other_text(customer.id))
-    yield "customer.prior_remedies", issue, attrs.evolve(customer, prior_remedies=customer.prior_remedies + 1)
+    yield (
+        "customer.prior_remedies",
+        issue,
+        attrs.evolve(customer, prior_remedies=customer.prior_remedies + 1),
+    )
 
 
 def deterministic(scenario: Scenario, resolver: Resolver) -> None:
@@ -227,7 +268,9 @@ def deterministic(scenario: Scenario, resolver: Resolver) -> None:
     second = resolver(attrs.evolve(issue), attrs.evolve(customer), policy, role)
     rule = "deterministic and auditable"
     _require(first == second, rule, "equal inputs gave different resolutions")
-    _require(first.policy_fingerprint == policy.fingerprint, rule, "the fingerprint is not the policy's")
+    _require(
+        first.policy_fingerprint == policy.fingerprint, rule, "the fingerprint is not the policy's"
+    )
     seen = {first.key: "the original"}
     for what, changed_issue, changed_customer in _changed_inputs(issue, customer, policy):
         try:
@@ -243,7 +286,9 @@ def deterministic(scenario: Scenario, resolver: Resolver) -> None:
     for other in policy.roles:
         if other.name != role:
             key = resolver(issue, customer, policy, other.name).key
-            _require(key not in seen, rule, f"acting as {other.name!r} kept the key of {seen.get(key)}")
+            _require(
+                key not in seen, rule, f"acting as {other.name!r} kept the key of {seen.get(key)}"
+            )
             seen[key] = f"role {other.name!r}"
 
 

@@ -7,7 +7,7 @@ non-ASCII text, and every enum member.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -32,6 +32,9 @@ EDGE_CURRENCIES: Final = ("USD", "EUR", "BRL", "JPY", "KRW", "KWD", "BHD")
 _MONEY_KINDS: Final = tuple(kind for kind in RemedyKind if kind is not RemedyKind.APOLOGY)
 _FIRST_DAY: Final = date(1990, 1, 1)
 _LAST_DAY: Final = date(2035, 12, 31)
+# Hypothesis wants naive bounds for st.datetimes() and adds the time zone itself.
+_FIRST_MOMENT: Final = datetime(2000, 1, 1)  # noqa: DTZ001
+_LAST_MOMENT: Final = datetime(2035, 1, 1)  # noqa: DTZ001
 
 
 def currencies() -> st.SearchStrategy[str]:
@@ -131,9 +134,7 @@ def issues(
             conduct=_text(),
             channel=st.sampled_from(["", "email", "phone", "chat", "loja física"]),
             occurred_at=st.none()
-            | st.datetimes(
-                datetime(2000, 1, 1), datetime(2035, 1, 1), timezones=st.just(timezone.utc)
-            ),
+            | st.datetimes(_FIRST_MOMENT, _LAST_MOMENT, timezones=st.just(UTC)),
         )
 
     return codes.flatmap(build)
@@ -156,7 +157,9 @@ def _policy(draw: st.DrawFn, currency: str) -> Policy:
     role_names = draw(st.lists(_ids(), min_size=1, max_size=4, unique=True))
     limits = sorted(amount(10**6).amount for _ in role_names)
     unlimited_top = draw(st.booleans())
-    roles = [Role(name, Money(limit, currency)) for name, limit in zip(role_names, limits, strict=True)]
+    roles = [
+        Role(name, Money(limit, currency)) for name, limit in zip(role_names, limits, strict=True)
+    ]
     if unlimited_top:
         roles[-1] = Role(role_names[-1], None)
     top = roles[-1].limit
@@ -166,7 +169,9 @@ def _policy(draw: st.DrawFn, currency: str) -> Policy:
         cap = Money(draw(st.decimals(0, top.amount, places=MINOR_UNITS[currency])), currency)
     courtesy = draw(st.none() | money(currency, max_value=100))
     tenure_years = sorted(draw(st.sets(st.integers(0, 30), max_size=3)))
-    tenure = list(zip(tenure_years, draw(_rising(_rates("1", "3"), len(tenure_years))), strict=True))
+    tenure = list(
+        zip(tenure_years, draw(_rising(_rates("1", "3"), len(tenure_years))), strict=True)
+    )
     floors = [Money(value, currency) for value in sorted(amount(1000).amount for _ in range(5))]
     goodwill = GoodwillRules(
         rates=draw(_rising(_rates("0", "1"), 5)),
