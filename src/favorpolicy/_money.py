@@ -152,6 +152,8 @@ class Money:
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
         """Add up *amounts*, all in *currency*; an empty iterable gives zero."""
         result = cls.zero(currency)
+        if isinstance(amounts, str | bytes) or not isinstance(amounts, Iterable):
+            raise InvalidMoney(f"amounts: {_show(amounts)} is not an iterable of Money")
         for amount in amounts:
             result = result + amount
         return result

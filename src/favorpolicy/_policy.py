@@ -93,9 +93,11 @@ def _remedy_kind(path: str, value: object) -> RemedyKind:
 def _non_decreasing(path: str, values: Iterable[tuple[str, Any]], what: str) -> None:
     previous: tuple[str, Any] | None = None
     for label, value in values:
+        sep = "" if label.startswith("[") else "."
         if previous is not None and value < previous[1]:
+            here, before = (f"{path}{sep}{name}" for name in (label, previous[0]))
             raise InvalidPolicy(
-                f"{path}.{label}: {value} is less than {path}.{previous[0]}'s {previous[1]}; "
+                f"{here}: {value} is less than {before}'s {previous[1]}; "
                 f"more {what} must never give less"
             )
         previous = (label, value)
@@ -250,10 +252,10 @@ class GoodwillRules:
 
     def __attrs_post_init__(self) -> None:
         _non_decreasing(
-            "goodwill.rates", ((f"{i}", r) for i, r in enumerate(self.rates)), "severity"
+            "goodwill.rates", ((f"[{i}]", r) for i, r in enumerate(self.rates)), "severity"
         )
         _non_decreasing(
-            "goodwill.floors", ((f"{i}", f.amount) for i, f in enumerate(self.floors)), "severity"
+            "goodwill.floors", ((f"[{i}]", f.amount) for i, f in enumerate(self.floors)), "severity"
         )
         years = [years for years, _ in self.tenure_factors]
         if years != sorted(set(years)):
