@@ -256,5 +256,14 @@ class Money:
         return f"Money({str(self.amount)!r}, {self.currency!r})"
 
     def __str__(self) -> str:
-        places = max(MINOR_UNITS[self.currency], -self.amount.as_tuple().exponent)  # type: ignore[operator]
-        return f"{self.amount:.{places}f} {self.currency}"
+        # Show at least the currency's minor units, and never hide a digit.
+        places = MINOR_UNITS[self.currency]
+        text = format(self.amount, "f")
+        whole, _, fraction = text.partition(".")
+        if len(fraction) >= places:
+            return f"{text} {self.currency}"
+        return (
+            f"{whole}.{fraction.ljust(places, '0')} {self.currency}"
+            if places
+            else f"{whole} {self.currency}"
+        )

@@ -20,7 +20,7 @@ from ._model import RemedyKind
 from ._money import Money, minor_units
 from .exceptions import FavorPolicyError, InvalidPolicy, _show
 
-__all__ = ["GoodwillRules", "Offer", "Policy", "Role", "Valuation"]
+__all__ = ["GoodwillRules", "Offer", "Policy", "Role", "Tables", "Valuation"]
 
 SEVERITIES: Final = 5
 
@@ -317,6 +317,55 @@ def _with_refund(offers: tuple[Offer, ...]) -> tuple[Offer, ...]:
     return unique if _REFUND_OFFER in unique else (*unique, _REFUND_OFFER)
 
 
+@attrs.frozen
+class Tables:
+    """A policy's rules as plain Decimals and dicts, computed once when it is built.
+
+    resolve() reads these instead of the public fields, so its hot path does
+    no conversion, validation or repeated lookup.
+    """
+
+    quantum: Decimal
+    role_index: Mapping[str, int]
+    limits: tuple[Decimal | None, ...]
+    candidates: Mapping[str, tuple[Offer, ...]]
+    default_candidates: tuple[Offer, ...]
+    #: per remedy kind: (1 + bonus, cost rate)
+    sizing: Mapping[RemedyKind, tuple[Decimal, Decimal]]
+    rates: tuple[Decimal, ...]
+    floors: tuple[Decimal, ...]
+    tier_factors: Mapping[str, Decimal]
+    tenure_factors: tuple[tuple[int, Decimal], ...]
+    kind_factors: Mapping[str, Decimal]
+    cap: Decimal | None
+    courtesy: Decimal
+    #: 1 + favor_margin
+    close_call: Decimal
+
+    @classmethod
+    def of(cls, policy: Policy) -> Tables:
+        rules = policy.goodwill
+        return cls(
+            quantum=Money.minor(policy.currency).amount,
+            role_index={role.name: position for position, role in enumerate(policy.roles)},
+            limits=tuple(None if r.limit is None else r.limit.amount for r in policy.roles),
+            candidates={kind: _with_refund(offers) for kind, offers in policy.offers.items()},
+            default_candidates=_with_refund(policy.default_offers),
+            sizing={
+                kind: (1 + value.bonus, value.cost_rate)
+                for kind, value in policy.valuations.items()
+            },
+            rates=rules.rates,
+            floors=tuple(floor.amount for floor in rules.floors),
+            tier_factors=dict(rules.tier_factors),
+            tenure_factors=rules.tenure_factors,
+            kind_factors=dict(rules.kind_factors),
+            cap=None if rules.cap is None else rules.cap.amount,
+            courtesy=Decimal(0) if rules.courtesy is None else rules.courtesy.amount,
+            close_call=1 + policy.favor_margin,
+        )
+
+
 def _tiers(value: object) -> tuple[str, ...]:
     return _sequence("tiers", value, _name)
 
@@ -365,22 +414,14 @@ class Policy:
     name: str = attrs.field(default="policy", converter=_policy_name)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
-    _role_index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
-    _offers_by_kind: Mapping[str, tuple[Offer, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _tables: Tables = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         self._check_tiers()
         self._check_roles()
         self._check_goodwill()
-        index = {role.name: position for position, role in enumerate(self.roles)}
-        object.__setattr__(self, "_role_index", types.MappingProxyType(index))
-        # Precompute each kind's candidate list: the cash refund is always one.
-        by_kind = {kind: _with_refund(offers) for kind, offers in self.offers.items()}
-        object.__setattr__(self, "_offers_by_kind", types.MappingProxyType(by_kind))
-        object.__setattr__(self, "_default_candidates", _with_refund(self.default_offers))
+        object.__setattr__(self, "_tables", Tables.of(self))
         object.__setattr__(self, "fingerprint", digest(self))
-
-    _default_candidates: tuple[Offer, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)
@@ -463,11 +504,11 @@ class Policy:
 
     def role_index(self, name: str) -> int | None:
         """Return the position of the role called *name*, lowest first, or None."""
-        return self._role_index.get(name)
+        return self._tables.role_index.get(name)
 
     def candidates_for(self, kind: str) -> tuple[Offer, ...]:
         """The offers considered for an issue *kind*, always ending with a cash refund."""
-        return self._offers_by_kind.get(kind, self._default_candidates)
+        return self._tables.candidates.get(kind, self._tables.default_candidates)
 
     def valuation(self, kind: RemedyKind) -> Valuation:
         """How a remedy of *kind* is sized and costed under this policy."""

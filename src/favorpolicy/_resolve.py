@@ -7,31 +7,37 @@ The steps run in a fixed order and each leaves a :class:`Reason`:
 3. candidates: each offered package sized to reach the total;
 4. choice: among the close calls, the customer's side wins;
 5. authority: owed always now, goodwill up to the role's limit now, the rest escalated.
+
+The arithmetic runs on plain Decimals in the private Money context and reads
+the policy's precomputed :class:`~favorpolicy._policy.Tables`; Money objects
+are made only for what the Resolution holds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Final
 
-import attrs
-
-from ._canon import digest
 from ._model import Customer, Fault, Issue, Reason, Remedy, RemedyKind, Resolution
-from ._money import Money
-from ._policy import Offer, Policy
+from ._money import _CONTEXT, Money, _make
+from ._policy import Offer, Policy, Tables
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
     InvalidIssue,
+    InvalidPolicy,
     UnknownRole,
     UnknownTier,
     _show,
 )
 
-__all__ = ["Package", "resolve"]
+__all__ = ["decision_key", "resolve"]
 
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
 _OWED_REASONS: Final = {
     Fault.BUSINESS: ("make_whole", "the business was at fault, so the loss of {loss} is owed"),
     Fault.UNKNOWN: (
@@ -46,20 +52,11 @@ _OWED_REASONS: Final = {
         "the fault was shared; a tough call goes to the customer: the loss of {loss} is owed",
     ),
 }
+_APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
 
-
-@attrs.frozen
-class Package:
-    """A candidate set of remedies with what it is worth and what it costs."""
-
-    remedies: tuple[Remedy, ...]
-    value: Money
-    cost: Money
-    order: int
-
-    @property
-    def kinds(self) -> tuple[RemedyKind, ...]:
-        return tuple(remedy.kind for remedy in self.remedies)
+# A package: its remedies as (kind, face value, cost), its value, its cost, its place in the policy.
+_Part = tuple[RemedyKind, Decimal, Decimal]
+_Package = tuple[tuple[_Part, ...], Decimal, Decimal, int]
 
 
 def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "agent") -> Resolution:
@@ -69,41 +66,76 @@ def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "ag
     customer less than the bias contract promises (see docs/bias-contract.md).
     """
     _check_inputs(issue, customer, policy, role)
+    tables = policy._tables  # noqa: SLF001  # the policy's own precomputed view
+    currency = policy.currency
     reasons: list[Reason] = []
-    owed = _owed(issue, reasons)
-    goodwill = _goodwill(issue, customer, policy, reasons)
-    total = owed + goodwill
-    packages = _packages(issue, customer, policy, owed, goodwill)
-    chosen, alternatives = _choose(packages, customer, policy, reasons)
-    granted_now, escalate_to = _authority(policy, role, owed, goodwill, reasons)
+    years = _tenure_years(issue, customer)
+    owed = _owed(issue, tables, reasons)
+    goodwill = _goodwill(issue, customer, tables, years, reasons)
+    packages = _packages(tables, policy.candidates_for(issue.kind), owed, goodwill)
+    chosen, alternatives = _choose(packages, customer, policy, tables, reasons)
+    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons)
     return Resolution(
         issue_id=issue.id,
         customer_id=customer.id,
         role=role,
-        remedies=chosen.remedies,
-        owed=owed,
-        goodwill=goodwill,
-        total=total,
-        granted_now=granted_now,
+        remedies=_remedies(chosen, currency),
+        owed=_make(owed, currency),
+        goodwill=_make(goodwill, currency),
+        total=_make(owed + goodwill, currency),
+        granted_now=_make(granted_now, currency),
         escalate_to=escalate_to,
-        alternatives=tuple(package.remedies for package in alternatives),
+        alternatives=tuple(_remedies(package, currency) for package in alternatives),
         reasons=tuple(reasons),
         policy_fingerprint=policy.fingerprint,
-        key=decision_key(issue, customer, policy, role),
+        key=decision_key(issue, customer, policy, role, years),
     )
 
 
-def decision_key(issue: Issue, customer: Customer, policy: Policy, role: str) -> str:
-    """A deterministic key for one decision: equal inputs, equal key."""
-    return digest(
-        {
-            "issue": issue,
-            "customer": customer,
-            "policy": policy.fingerprint,
-            "role": role,
-            "tenure_years": _tenure_years(issue, customer),
-        }
-    )
+def _text(amount: Decimal | Money, currency: str = "") -> str:
+    return str(amount if isinstance(amount, Money) else _make(amount, currency))
+
+
+def _normal(amount: Decimal) -> str:
+    return format(amount.normalize(_CONTEXT), "f")
+
+
+def decision_key(
+    issue: Issue, customer: Customer, policy: Policy, role: str, years: int | None = None
+) -> str:
+    """A deterministic key for one decision: equal inputs give an equal key.
+
+    It covers every field of the issue and the customer, the role, the
+    policy's fingerprint and the tenure in whole years the decision used.
+    """
+    if years is None:
+        years = _tenure_years(issue, customer)
+    order_value = issue.order_value
+    lifetime = customer.lifetime_value
+    fields = [
+        1,  # the key format, so that a future change cannot collide with today's keys
+        issue.id,
+        issue.kind,
+        issue.fault.value,
+        _normal(issue.loss.amount),
+        issue.loss.currency,
+        None if order_value is None else _normal(order_value.amount),
+        issue.severity,
+        issue.conduct,
+        issue.channel,
+        None if issue.occurred_at is None else issue.occurred_at.isoformat(),
+        customer.id,
+        customer.tier,
+        None if customer.since is None else customer.since.isoformat(),
+        None if lifetime is None else f"{_normal(lifetime.amount)} {lifetime.currency}",
+        customer.prior_remedies,
+        None if customer.preference is None else customer.preference.value,
+        policy.fingerprint,
+        role,
+        years,
+    ]
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
@@ -114,9 +146,6 @@ def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -
             f"customer: {_show(customer)} is a {type(customer).__name__}, not a Customer"
         )
     if not isinstance(policy, Policy):
-        # Imported lazily to keep the exception module free of cycles.
-        from .exceptions import InvalidPolicy  # noqa: PLC0415
-
         raise InvalidPolicy(f"policy: {_show(policy)} is a {type(policy).__name__}, not a Policy")
     if issue.loss.currency != policy.currency:
         raise CurrencyMismatch(
@@ -127,189 +156,224 @@ def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -
         raise UnknownRole(f"role: {_show(role)} is not a role of this policy ({known})")
     if customer.tier not in policy.goodwill.tier_factors:
         raise UnknownTier(
-            f"customer.tier: {customer.tier!r} is not a tier of this policy "
+            f"customer.tier: {_show(customer.tier)} is not a tier of this policy "
             f"({', '.join(policy.tiers)})"
         )
+
+
+def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
+    return amount.quantize(quantum, rounding=ROUND_CEILING, context=_CONTEXT)
 
 
 def _is_honoured_pricing_error(issue: Issue) -> bool:
     return issue.kind == "pricing_error" and issue.loss.amount == 0
 
 
-def _owed(issue: Issue, reasons: list[Reason]) -> Money:
+def _owed(issue: Issue, tables: Tables, reasons: list[Reason]) -> Decimal:
+    currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
-        owed = issue.loss
         reasons.append(
             Reason(
                 "pricing_error_honoured",
                 "the pricing error went the customer's way; they keep the price, "
                 "and nothing is asked back",
-                owed,
+                _make(_ZERO, currency),
             )
         )
-        return owed
+        return _ZERO
     if issue.fault is Fault.CUSTOMER:
-        owed = Money.zero(issue.loss.currency)
         reasons.append(
-            Reason("customer_fault", "the customer caused the problem; nothing is owed", owed)
+            Reason(
+                "customer_fault",
+                "the customer caused the problem; nothing is owed",
+                _make(_ZERO, currency),
+            )
         )
-        return owed
-    owed = issue.loss.round_up()
+        return _ZERO
+    owed = _round_up(issue.loss.amount, tables.quantum)
     code, message = _OWED_REASONS[issue.fault]
-    reasons.append(Reason(code, message.format(loss=owed), owed))
+    reasons.append(Reason(code, message.format(loss=_text(owed, currency)), _make(owed, currency)))
     return owed
 
 
 def _tenure_years(issue: Issue, customer: Customer) -> int:
-    if customer.since is None:
+    since = customer.since
+    if since is None:
         return 0
     # Without a date on the issue, tenure counts to today.
     as_of = issue.occurred_at.date() if issue.occurred_at is not None else date.today()  # noqa: DTZ011
-    years = as_of.year - customer.since.year
-    if (as_of.month, as_of.day) < (customer.since.month, customer.since.day):
-        years -= 1
+    years = as_of.year - since.year - ((as_of.month, as_of.day) < (since.month, since.day))
     return max(years, 0)
 
 
-def _tenure_factor(policy: Policy, years: int) -> Decimal:
-    factor = Decimal(1)
-    for threshold, step in policy.goodwill.tenure_factors:
-        if years >= threshold:
-            factor = step
-    return factor
-
-
-def _goodwill(issue: Issue, customer: Customer, policy: Policy, reasons: list[Reason]) -> Money:
-    rules = policy.goodwill
-    zero = policy.zero
+def _goodwill(
+    issue: Issue, customer: Customer, tables: Tables, years: int, reasons: list[Reason]
+) -> Decimal:
+    currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
-        return zero
+        return _ZERO
     if issue.fault is Fault.CUSTOMER:
-        goodwill = rules.courtesy or zero
-        reasons.append(Reason("courtesy", f"courtesy goodwill of {goodwill}", goodwill))
+        goodwill = tables.courtesy
+        shown = _text(goodwill, currency)
+        reasons.append(
+            Reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
+        )
     else:
-        rate = rules.rates[issue.severity - 1]
-        floor = rules.floors[issue.severity - 1]
-        tier = rules.tier_factors[customer.tier]
-        years = _tenure_years(issue, customer)
-        tenure = _tenure_factor(policy, years)
-        kind = rules.kind_factors.get(issue.kind, Decimal(1))
-        goodwill = (issue.loss * rate + floor) * (tier * tenure * kind)
+        rate = tables.rates[issue.severity - 1]
+        floor = tables.floors[issue.severity - 1]
+        tier = tables.tier_factors[customer.tier]
+        tenure = _ONE
+        for threshold, factor in tables.tenure_factors:
+            if years >= threshold:
+                tenure = factor
+        kind = tables.kind_factors.get(issue.kind, _ONE)
+        multiply, add = _CONTEXT.multiply, _CONTEXT.add
+        goodwill = multiply(
+            add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
+        )
         reasons.append(
             Reason(
                 "goodwill",
-                f"severity {issue.severity}: {rate:%} of {issue.loss} + {floor}, "
-                f"x {tier} for tier {customer.tier!r}, x {tenure} for {years} year(s) "
-                f"of tenure, x {kind} for kind {issue.kind!r}",
-                goodwill,
+                f"severity {issue.severity}: {rate:%} of {issue.loss} + "
+                f"{_text(floor, currency)}, x {tier} for tier {customer.tier!r}, x {tenure} "
+                f"for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
+                _make(goodwill, currency),
             )
         )
-    if rules.cap is not None and goodwill > rules.cap:
-        goodwill = rules.cap
-        reasons.append(Reason("goodwill_capped", f"goodwill is capped at {rules.cap}", goodwill))
-    rounded = goodwill.round_up()
+    if tables.cap is not None and goodwill > tables.cap:
+        goodwill = tables.cap
+        cap = _make(goodwill, currency)
+        reasons.append(Reason("goodwill_capped", f"goodwill is capped at {cap}", cap))
+    rounded = _round_up(goodwill, tables.quantum)
     if rounded != goodwill:
         reasons.append(
-            Reason("rounded_up", f"goodwill of {goodwill} is rounded up to {rounded}", rounded)
+            Reason(
+                "rounded_up",
+                f"goodwill of {_text(goodwill, currency)} is rounded up to "
+                f"{_text(rounded, currency)}",
+                _make(rounded, currency),
+            )
         )
     return rounded
 
 
-def _part(policy: Policy, kind: RemedyKind, amount: Money) -> Remedy:
-    valuation = policy.valuation(kind)
-    face = (amount * (1 + valuation.bonus)).round_up()
-    return Remedy(kind, face, (face * valuation.cost_rate).round_up())
+def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
+    grow, cost_rate = tables.sizing[kind]
+    face = _round_up(_CONTEXT.multiply(amount, grow), tables.quantum)
+    return (kind, face, _round_up(_CONTEXT.multiply(face, cost_rate), tables.quantum))
 
 
-def _package(policy: Policy, offer: Offer, owed: Money, goodwill: Money, order: int) -> Package:
+def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
     total = owed + goodwill
-    if total.amount == 0:
-        free = Remedy(RemedyKind.APOLOGY, total, total, note="nothing is due, but we are sorry")
-        return Package((free,), total, total, order)
-    if offer.extra is None or offer.extra is offer.whole or goodwill.amount == 0:
-        parts: tuple[Remedy, ...] = (_part(policy, offer.whole, total),)
-    elif owed.amount == 0:
-        parts = (_part(policy, offer.extra, goodwill),)
-    else:
-        parts = (_part(policy, offer.whole, owed), _part(policy, offer.extra, goodwill))
-    value = Money.total((part.value for part in parts), total.currency)
-    cost = Money.total((part.cost or total.zero(total.currency) for part in parts), total.currency)
-    return Package(parts, value, cost, order)
+    if not total:
+        return ((RemedyKind.APOLOGY, total, total),)
+    if offer.extra is None or offer.extra is offer.whole or not goodwill:
+        return (_part(tables, offer.whole, total),)
+    if not owed:
+        return (_part(tables, offer.extra, goodwill),)
+    return (_part(tables, offer.whole, owed), _part(tables, offer.extra, goodwill))
 
 
 def _packages(
-    issue: Issue, customer: Customer, policy: Policy, owed: Money, goodwill: Money
-) -> list[Package]:
-    packages: dict[tuple[Remedy, ...], Package] = {}
-    for order, offer in enumerate(policy.candidates_for(issue.kind)):
-        package = _package(policy, offer, owed, goodwill, order)
-        packages.setdefault(package.remedies, package)
+    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
+) -> list[_Package]:
+    packages: dict[tuple[_Part, ...], _Package] = {}
+    for order, offer in enumerate(offers):
+        parts = _package(tables, offer, owed, goodwill)
+        if parts not in packages:
+            value = sum((part[1] for part in parts), _ZERO)
+            cost = sum((part[2] for part in parts), _ZERO)
+            packages[parts] = (parts, value, cost, order)
     return list(packages.values())
 
 
 def _choose(
-    packages: list[Package], customer: Customer, policy: Policy, reasons: list[Reason]
-) -> tuple[Package, list[Package]]:
-    cheapest = min(package.cost for package in packages)
-    threshold = cheapest * (1 + policy.favor_margin)
+    packages: list[_Package],
+    customer: Customer,
+    policy: Policy,
+    tables: Tables,
+    reasons: list[Reason],
+) -> tuple[_Package, list[_Package]]:
+    cheapest = min(package[2] for package in packages)
+    line = _CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
 
-    def customer_first(package: Package) -> tuple[bool, bool, Decimal, Decimal, int]:
+    def customer_first(package: _Package) -> tuple[bool, bool, Decimal, Decimal, int]:
+        parts, value, cost, order = package
         return (
-            package.cost > threshold,
-            preference not in package.kinds,
-            -package.value.amount,
-            package.cost.amount,
-            package.order,
+            cost > line,
+            all(part[0] is not preference for part in parts),
+            -value,
+            cost,
+            order,
         )
 
     ranked = sorted(packages, key=customer_first)
-    chosen, alternatives = ranked[0], ranked[1:]
-    close = sum(1 for package in packages if package.cost <= threshold)
-    why = (
-        "the customer's preferred kind"
-        if preference in chosen.kinds
-        else "the most value to the customer"
-    )
+    chosen = ranked[0]
+    close = sum(1 for package in packages if package[2] <= line)
+    preferred = any(part[0] is preference for part in chosen[0])
+    why = "the customer's preferred kind" if preferred else "the most value to the customer"
     reasons.append(
         Reason(
             "chosen",
-            f"{' + '.join(kind.value for kind in chosen.kinds)}: {close} of {len(packages)} "
-            f"package(s) cost within {policy.favor_margin:%} of the cheapest ({cheapest}); "
-            f"among those close calls the customer wins, by {why}",
-            chosen.value,
+            f"{' + '.join(part[0].value for part in chosen[0])}: {close} of {len(packages)} "
+            f"package(s) cost within {policy.favor_margin:%} of the cheapest "
+            f"({_text(cheapest, policy.currency)}); among those close calls the customer "
+            f"wins, by {why}",
+            _make(chosen[1], policy.currency),
         )
     )
-    return chosen, alternatives
+    return chosen, ranked[1:]
+
+
+def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
+    return tuple(
+        Remedy(
+            kind,
+            _make(value, currency),
+            _make(cost, currency),
+            _APOLOGY_NOTE if kind is RemedyKind.APOLOGY else "",
+        )
+        for kind, value, cost in package[0]
+    )
 
 
 def _authority(
-    policy: Policy, role: str, owed: Money, goodwill: Money, reasons: list[Reason]
-) -> tuple[Money, str | None]:
-    position = policy.role_index(role)
-    assert position is not None  # checked on the way in
-    limit = policy.roles[position].limit
-    if limit is None or goodwill <= limit.round_up():
+    policy: Policy,
+    tables: Tables,
+    role: str,
+    owed: Decimal,
+    goodwill: Decimal,
+    reasons: list[Reason],
+) -> tuple[Decimal, str | None]:
+    currency = policy.currency
+    limit = tables.limits[tables.role_index[role]]
+    in_limit = None if limit is None else _round_up(limit, tables.quantum)
+    if in_limit is None or goodwill <= in_limit:
         granted = owed + goodwill
-        reasons.append(Reason("granted_now", f"{role} grants all {granted} now", granted))
+        shown = _make(granted, currency)
+        reasons.append(Reason("granted_now", f"{role} grants all {shown} now", shown))
         return granted, None
-    in_limit = limit.round_up()
     granted = owed + in_limit
-    above = next(r for r in policy.roles if r.limit is None or r.limit >= goodwill)
+    position = next(
+        index for index, cover in enumerate(tables.limits) if cover is None or cover >= goodwill
+    )
+    above = policy.roles[position].name
+    rest = _make(goodwill - in_limit, currency)
     reasons.append(
         Reason(
             "granted_now",
-            f"{role} grants {granted} now: the owed {owed} in full and goodwill up to "
-            f"the {role} limit of {limit}",
-            granted,
+            f"{role} grants {_text(granted, currency)} now: the owed {_text(owed, currency)} "
+            f"in full and goodwill up to the {role} limit of {_text(in_limit, currency)}",
+            _make(granted, currency),
         )
     )
     reasons.append(
         Reason(
             "escalated",
-            f"the remaining {goodwill - in_limit} of goodwill goes to {above.name!r}, "
+            f"the remaining {rest} of goodwill goes to {above!r}, "
             "the lowest role whose limit covers it",
-            goodwill - in_limit,
+            rest,
         )
     )
-    return granted, above.name
+    return granted, above
