@@ -169,7 +169,7 @@ def check_agreement(policy: Policy, batch: Sequence[tuple[Issue, Customer]]) -> 
             tuple(
                 (r.kind.value, r.value.amount, r.cost.amount if r.cost else Decimal(0))
                 for r in got.remedies
-            ),  # fmt: skip
+            ),
             got.owed.amount,
             got.goodwill.amount,
             got.granted_now.amount,

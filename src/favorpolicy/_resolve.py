@@ -66,7 +66,7 @@ def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "ag
     customer less than the bias contract promises (see docs/bias-contract.md).
     """
     _check_inputs(issue, customer, policy, role)
-    tables = policy._tables  # noqa: SLF001  # the policy's own precomputed view
+    tables = policy._tables  # the policy's own precomputed view
     currency = policy.currency
     reasons: list[Reason] = []
     years = _tenure_years(issue, customer)
@@ -74,7 +74,7 @@ def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "ag
     goodwill = _goodwill(issue, customer, tables, years, reasons)
     packages = _packages(tables, policy.candidates_for(issue.kind), owed, goodwill)
     chosen, alternatives = _choose(packages, customer, policy, tables, reasons)
-    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons)
+    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=reasons)
     return Resolution(
         issue_id=issue.id,
         customer_id=customer.id,
@@ -344,6 +344,7 @@ def _authority(
     role: str,
     owed: Decimal,
     goodwill: Decimal,
+    *,
     reasons: list[Reason],
 ) -> tuple[Decimal, str | None]:
     currency = policy.currency
