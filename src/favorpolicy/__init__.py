@@ -34,7 +34,6 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "BUILTIN_KINDS",
-    "MINOR_UNITS",
     "CurrencyMismatch",
     "Customer",
     "Fault",
@@ -46,6 +45,7 @@ __all__ = [
     "InvalidPolicy",
     "InvalidRemedy",
     "Issue",
+    "MINOR_UNITS",
     "Money",
     "Offer",
     "Policy",

@@ -21,8 +21,8 @@ PROFILE_EXAMPLES = {"dev": 50, "ci": 500}
 def register_profiles(*, load: bool = True) -> None:
     """Register the ``dev`` (fast) and ``ci`` (500 examples) Hypothesis profiles.
 
-    With *load*, load the one named by ``HYPOTHESIS_PROFILE``, defaulting to
-    ``dev``.
+    With *load*, load the one named by ``HYPOTHESIS_PROFILE``; without it,
+    ``ci`` when the ``CI`` variable is set (as CI services set it), else ``dev``.
     """
     common = {
         "deadline": None,
@@ -31,7 +31,8 @@ def register_profiles(*, load: bool = True) -> None:
     for name, examples in PROFILE_EXAMPLES.items():
         settings.register_profile(name, max_examples=examples, **common)  # type: ignore[arg-type]
     if load:
-        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+        fallback = "ci" if os.environ.get("CI") else "dev"
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", fallback))
 
 
 def check_policy(

@@ -1,0 +1,37 @@
+"""The benchmark runs in quick mode, so it cannot rot; it asserts agreement, never time."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from favorpolicy import Policy
+
+BENCH = Path(__file__).parent.parent / "benchmarks" / "bench_resolve.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_resolve", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_run_reports_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    figures = _load().main(["--quick"])
+    assert {"resolve", "baseline", "ratio"} == set(figures)
+    assert figures["ratio"] > 0
+    assert "answers agree: yes" in capsys.readouterr().out
+
+
+def test_baseline_agrees_with_resolve_on_many_tickets() -> None:
+    bench = _load()
+    # Raises SystemExit naming the ticket on the first disagreement.
+    bench.check_agreement(Policy.default("USD"), bench.tickets(3000, seed=7))

@@ -1,0 +1,77 @@
+"""The docs' examples run, and the docs keep up with the code."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+import favorpolicy
+import favorpolicy.testing
+from favorpolicy.testing import CONTRACT
+
+ROOT = Path(__file__).parent.parent
+PYCON = re.compile(r"^```pycon\n(.*?)^```", re.DOTALL | re.MULTILINE)
+ALL_PAGES = sorted([*ROOT.joinpath("docs").glob("*.md"), ROOT / "README.md"])
+PAGES = [page for page in ALL_PAGES if PYCON.search(page.read_text(encoding="utf-8"))]
+
+
+def _examples(page: Path) -> str:
+    """All pycon blocks of a page, as one doctest sharing its names, at their own lines."""
+    text = page.read_text(encoding="utf-8")
+    padded = []
+    for match in PYCON.finditer(text):
+        line = text.count("\n", 0, match.start(1))
+        padded.append((line, match.group(1)))
+    joined, at = [], 0
+    for line, block in padded:
+        joined.append("\n" * (line - at))
+        joined.append(block)
+        at = line + block.count("\n")
+    return "".join(joined)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_examples_run(page: Path) -> None:
+    source = _examples(page)
+    test = doctest.DocTestParser().get_doctest(source, {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    results = runner.summarize(verbose=False)
+    assert 0 == results.failed, f"{results.failed} example(s) failed in {page.name}"
+    assert results.attempted > 0
+
+
+def test_the_pages_with_code_are_all_checked() -> None:
+    # index.md is a table of contents; every other page shows runnable code.
+    assert {page.name for page in ALL_PAGES} - {"index.md"} == {page.name for page in PAGES}
+
+
+def test_module_docstrings_run() -> None:
+    for module in (favorpolicy, favorpolicy._money):
+        results = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert 0 == results.failed
+        assert results.attempted > 0
+
+
+class TestBiasContractPage:
+    page = (ROOT / "docs" / "bias-contract.md").read_text(encoding="utf-8")
+
+    @pytest.mark.parametrize("rule", list(CONTRACT))
+    def test_names_each_rule_with_its_check_and_test(self, rule: str) -> None:
+        assert f"`{rule}`" in self.page
+        assert f"`TestBiasContract::test_{rule}`" in self.page
+
+    def test_every_named_test_exists(self) -> None:
+        source = (ROOT / "tests" / "test_contract.py").read_text(encoding="utf-8")
+        for name in re.findall(r"`TestBiasContract::(test_\w+)`", self.page):
+            assert f"def {name}(" in source
+
+
+def test_testing_page_lists_every_strategy() -> None:
+    page = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
+    for name in ("money", "currencies", "customers", "issues", "policies", "scenarios"):
+        assert f"`{name}(" in page
+        assert name in favorpolicy.testing.__all__
