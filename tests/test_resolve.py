@@ -13,6 +13,7 @@ from favorpolicy import (
     GoodwillRules,
     InvalidCustomer,
     InvalidIssue,
+    InvalidMoney,
     InvalidPolicy,
     Issue,
     Money,
@@ -285,3 +286,16 @@ class TestResolution:
         first = resolve(damaged("40"), Customer("c"), USD)
         second = resolve(damaged("40.000"), Customer("c"), USD)
         assert first.key == second.key
+
+
+class TestRange:
+    def test_an_answer_beyond_what_money_holds_is_a_clear_error(self) -> None:
+        policy = flat_policy("USD", "1000000")
+        issue = damaged("900000000000000")
+        with pytest.raises(InvalidMoney, match=r"too large; the limit is below 10\*\*18"):
+            resolve(issue, Customer("c"), policy)
+
+    def test_the_largest_loss_rounds_up_past_the_limit_and_says_so(self) -> None:
+        issue = damaged("999999999999999999.999")
+        with pytest.raises(InvalidMoney, match="too large"):
+            resolve(issue, Customer("c"), USD)

@@ -102,7 +102,11 @@ def _check_range(amount: Decimal, shown: object) -> None:
 
 
 def _make(amount: Decimal, currency: str) -> Money:
-    """Build a Money from values already known to be valid, skipping the checks."""
+    """Build a Money from a computed amount, checking only its range."""
+    if amount >= MAX_AMOUNT or amount <= -MAX_AMOUNT:
+        raise InvalidMoney(
+            f"amount: {_show(amount)} {currency} is too large; the limit is below 10**18"
+        )
     money = object.__new__(Money)
     object.__setattr__(money, "amount", amount)
     object.__setattr__(money, "currency", currency)
