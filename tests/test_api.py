@@ -31,7 +31,9 @@ class TestPublicNames:
         for name in exceptions.__all__:
             error = getattr(exceptions, name)
             assert issubclass(error, exceptions.FavorPolicyError)
-            if error is not exceptions.FavorPolicyError:
+            if error is exceptions.UndeliveredEvents:
+                assert issubclass(error, RuntimeError)  # a delivery problem, not a bad value
+            elif error is not exceptions.FavorPolicyError:
                 assert issubclass(error, ValueError), name
 
     def test_version_comes_from_the_installed_metadata(self) -> None:

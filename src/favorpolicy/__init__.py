@@ -9,10 +9,24 @@ Money('46.00', 'USD')
 
 from __future__ import annotations
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 
-from ._model import BUILTIN_KINDS, Customer, Fault, Issue, Reason, Remedy, RemedyKind, Resolution
+from ._model import (
+    BUILTIN_KINDS,
+    Customer,
+    Fault,
+    Issue,
+    Level,
+    PluginFault,
+    Reason,
+    Remedy,
+    RemedyKind,
+    Resolution,
+    ScreenVerdict,
+)
 from ._money import MINOR_UNITS, Money
+from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
 from ._policy import GoodwillRules, Offer, Policy, Role, Valuation
 from ._resolve import resolve
 from .exceptions import (
@@ -21,11 +35,18 @@ from .exceptions import (
     InvalidCustomer,
     InvalidIssue,
     InvalidMoney,
+    InvalidPlugins,
     InvalidPolicy,
     InvalidRemedy,
+    InvalidVerdict,
+    UndeliveredEvents,
     UnknownRole,
     UnknownTier,
 )
+from .hookspecs import hookimpl
+
+# A library logs, the application decides where the records go.
+logging.getLogger("favorpolicy").addHandler(logging.NullHandler())
 
 try:
     __version__ = version("favorpolicy")
@@ -36,27 +57,38 @@ __all__ = [
     "BUILTIN_KINDS",
     "CurrencyMismatch",
     "Customer",
+    "Event",
+    "EventKind",
     "Fault",
     "FavorPolicyError",
     "GoodwillRules",
     "InvalidCustomer",
     "InvalidIssue",
     "InvalidMoney",
+    "InvalidPlugins",
     "InvalidPolicy",
     "InvalidRemedy",
+    "InvalidVerdict",
     "Issue",
+    "Level",
     "MINOR_UNITS",
     "Money",
     "Offer",
+    "PluginFault",
+    "PluginManager",
     "Policy",
     "Reason",
     "Remedy",
     "RemedyKind",
     "Resolution",
     "Role",
+    "ScreenVerdict",
+    "UndeliveredEvents",
     "UnknownRole",
     "UnknownTier",
     "Valuation",
     "__version__",
+    "hookimpl",
+    "make_plugin_manager",
     "resolve",
 ]

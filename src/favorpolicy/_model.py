@@ -20,6 +20,7 @@ from .exceptions import (
     InvalidCustomer,
     InvalidIssue,
     InvalidRemedy,
+    InvalidVerdict,
     _show,
 )
 
@@ -28,10 +29,14 @@ __all__ = [
     "Customer",
     "Fault",
     "Issue",
+    "Level",
+    "NO_VERDICT",
+    "PluginFault",
     "Reason",
     "Remedy",
     "RemedyKind",
     "Resolution",
+    "ScreenVerdict",
 ]
 
 
@@ -268,6 +273,65 @@ class Reason:
         return f"[{self.code}] {self.message}"
 
 
+class Level(enum.IntEnum):
+    """How serious a conduct screen's finding is; a higher level wins."""
+
+    NONE = 0
+    WARN = 1
+    RESTRICT = 2
+    REFUSE = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+def _to_level(value: object) -> Level:
+    if isinstance(value, Level):
+        return value
+    if isinstance(value, str) and value.strip().upper() in Level.__members__:
+        return Level[value.strip().upper()]
+    raise InvalidVerdict(f"level: {_show(value)} is not one of none, warn, restrict, refuse")
+
+
+def _verdict_reason(
+    instance: ScreenVerdict, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, str):
+        raise InvalidVerdict(f"reason: {_show(value)} is a {type(value).__name__}, not a str")
+    if instance.level > Level.NONE and not value.strip():
+        raise InvalidVerdict(
+            f"reason: {_show(value)} is empty; a {instance.level} verdict needs one"
+        )
+
+
+@attrs.frozen
+class ScreenVerdict:
+    """A conduct screen's finding: a level (``none``, ``warn``, ``restrict``, ``refuse``) and why.
+
+    ``plugin`` names the screen that gave it; favorpolicy fills it in.
+    """
+
+    level: Level = attrs.field(converter=_to_level)
+    reason: str = attrs.field(default="", validator=_verdict_reason)
+    plugin: str = attrs.field(default="", validator=_text(InvalidVerdict))
+
+
+#: The verdict when no screen has anything to say.
+NO_VERDICT: Final = ScreenVerdict(Level.NONE)
+
+
+@attrs.frozen
+class PluginFault:
+    """One plugin call that favorpolicy ignored, and why."""
+
+    plugin: str
+    hook: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.plugin}.{self.hook}: {self.error}"
+
+
 @attrs.frozen
 class Resolution:
     """What :func:`~favorpolicy.resolve` decided, and why.
@@ -290,6 +354,8 @@ class Resolution:
     reasons: tuple[Reason, ...]
     policy_fingerprint: str
     key: str
+    screen: ScreenVerdict = NO_VERDICT
+    faults: tuple[PluginFault, ...] = ()
 
     @property
     def pending(self) -> Money:
@@ -311,6 +377,9 @@ class Resolution:
         ]
         if self.escalate_to is not None:
             lines.append(f"  escalate {self.pending} to: {self.escalate_to}")
+        if self.screen.level > Level.NONE:
+            lines.append(f"  conduct: {self.screen.level} ({self.screen.reason})")
+        lines.extend(f"  plugin fault: {fault}" for fault in self.faults)
         lines.append("  reasons:")
         lines.extend(f"    {number}. {reason}" for number, reason in enumerate(self.reasons, 1))
         return "\n".join(lines)

@@ -268,6 +268,7 @@ class GoodwillRules:
 
 
 _REFUND_OFFER: Final = Offer(RemedyKind.REFUND)
+_NO_SETTINGS: Final[Mapping[str, object]] = types.MappingProxyType({})
 
 
 def _offers(path: str, value: object) -> tuple[Offer, ...]:
@@ -390,6 +391,32 @@ def _policy_name(value: object) -> str:
     return _name("name", value)
 
 
+def _hook_budget(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60_000:
+        raise _fail(
+            "hook_budget_ms", value, "is not a whole number of milliseconds from 1 to 60000"
+        )
+    return value
+
+
+_SETTING_TYPES: Final = (str, int, Decimal, type(None))
+
+
+def _setting(path: str, value: object) -> object:
+    if isinstance(value, _SETTING_TYPES):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_setting(f"{path}[{index}]", item) for index, item in enumerate(value))
+    raise _fail(path, value, "is not a str, int, bool, Decimal, None or a list of them")
+
+
+def _settings(value: object) -> Mapping[str, Mapping[str, object]]:
+    def plugin(path: str, item: object) -> Mapping[str, object]:
+        return _mapping(path, item, _name, _setting)
+
+    return _mapping("settings", value, _name, plugin)
+
+
 @attrs.frozen(hash=False)
 class Policy:
     """A business's rules for making things right, in one currency.
@@ -412,6 +439,8 @@ class Policy:
     )
     favor_margin: Decimal = attrs.field(default=Decimal("0.25"), converter=_favor_margin)
     name: str = attrs.field(default="policy", converter=_policy_name)
+    hook_budget_ms: int = attrs.field(default=250, converter=_hook_budget)
+    settings: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict, converter=_settings)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     _tables: Tables = attrs.field(init=False, eq=False, repr=False)
@@ -510,6 +539,10 @@ class Policy:
         """The offers considered for an issue *kind*, always ending with a cash refund."""
         return self._tables.candidates.get(kind, self._tables.default_candidates)
 
+    def settings_for(self, plugin: str) -> Mapping[str, object]:
+        """The settings for the plugin called *plugin*; empty when there are none."""
+        return self.settings.get(plugin, _NO_SETTINGS)
+
     def valuation(self, kind: RemedyKind) -> Valuation:
         """How a remedy of *kind* is sized and costed under this policy."""
         return self.valuations[kind]
@@ -568,4 +601,5 @@ class Policy:
             },
             favor_margin="0.25",
             name=f"default-{code}",
+            settings={"conduct_filter": {"enabled": True}},
         )

@@ -21,13 +21,27 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Final
 
-from ._model import Customer, Fault, Issue, Reason, Remedy, RemedyKind, Resolution
+from ._model import (
+    NO_VERDICT,
+    Customer,
+    Fault,
+    Issue,
+    Level,
+    Reason,
+    Remedy,
+    RemedyKind,
+    Resolution,
+    ScreenVerdict,
+)
 from ._money import _CONTEXT, Money, _make
+from ._plugins import Calls, PluginManager, default_manager, events_for
 from ._policy import Offer, Policy, Tables
+from .builtin.cost import CostModel
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
     InvalidIssue,
+    InvalidPlugins,
     InvalidPolicy,
     UnknownRole,
     UnknownTier,
@@ -53,29 +67,69 @@ _OWED_REASONS: Final = {
     ),
 }
 _APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
+_REFUND_ONLY: Final = (Offer(RemedyKind.REFUND),)
+_CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLACEMENT))
 
-# A package: its remedies as (kind, face value, cost), its value, its cost, its place in the policy.
-_Part = tuple[RemedyKind, Decimal, Decimal]
+# A package: its remedies as (kind, face value, cost, note), its value, its cost, its place.
+_Part = tuple[RemedyKind, Decimal, Decimal, str]
 _Package = tuple[tuple[_Part, ...], Decimal, Decimal, int]
 
 
-def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "agent") -> Resolution:
+def resolve(
+    issue: Issue,
+    customer: Customer,
+    policy: Policy,
+    *,
+    role: str = "agent",
+    plugins: PluginManager | None = None,
+) -> Resolution:
     """Decide how to make *issue* right for *customer* under *policy*, acting as *role*.
 
-    The answer explains itself in ``Resolution.reasons`` and never gives the
-    customer less than the bias contract promises (see docs/bias-contract.md).
+    *plugins* is a manager from :func:`~favorpolicy.make_plugin_manager`; None
+    means the built-in plugins only. The answer explains itself in
+    ``Resolution.reasons`` and never gives the customer less than the bias
+    contract promises (see docs/bias-contract.md), whatever the plugins do.
     """
     _check_inputs(issue, customer, policy, role)
+    if plugins is None:
+        plugins = default_manager()
+    elif not isinstance(plugins, PluginManager):
+        raise InvalidPlugins(
+            f"plugins: {_show(plugins)} is not a manager from favorpolicy.make_plugin_manager()"
+        )
+    calls = Calls(plugins, policy)
     tables = policy._tables  # the policy's own precomputed view
     currency = policy.currency
     reasons: list[Reason] = []
     years = _tenure_years(issue, customer)
+    verdict = calls.screen(issue, customer) if calls.has("favorpolicy_screen") else NO_VERDICT
     owed = _owed(issue, tables, reasons)
-    goodwill = _goodwill(issue, customer, tables, years, reasons)
-    packages = _packages(tables, policy.candidates_for(issue.kind), owed, goodwill)
+    if verdict.level >= Level.RESTRICT:
+        goodwill = _ZERO
+        reasons.append(
+            Reason(
+                f"conduct_{verdict.level}",
+                f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, and what is owed "
+                "is still paid",
+                _make(_ZERO, currency),
+            )
+        )
+    else:
+        if verdict.level is Level.WARN:
+            reasons.append(Reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}"))
+        goodwill = _goodwill(issue, customer, tables, years, reasons)
+        if _plugin_goodwill_applies(issue) and calls.has("favorpolicy_goodwill"):
+            goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
+    packages = _packages(tables, _offers(policy, issue, verdict), owed, goodwill)
+    if _has_own_cost_model(calls):
+        packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
+    if verdict.level < Level.RESTRICT and calls.has("favorpolicy_candidates"):
+        packages += _plugin_packages(
+            calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
+        )
     chosen, alternatives = _choose(packages, customer, policy, tables, reasons)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=reasons)
-    return Resolution(
+    resolution = Resolution(
         issue_id=issue.id,
         customer_id=customer.id,
         role=role,
@@ -89,7 +143,111 @@ def resolve(issue: Issue, customer: Customer, policy: Policy, *, role: str = "ag
         reasons=tuple(reasons),
         policy_fingerprint=policy.fingerprint,
         key=decision_key(issue, customer, policy, role, years),
+        screen=verdict,
+        faults=tuple(calls.faults),
     )
+    if calls.has("favorpolicy_notify"):
+        for event in events_for(resolution, policy):
+            plugins.delivery.emit(event)
+    return resolution
+
+
+def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
+    if verdict.level is Level.REFUSE:
+        return _REFUND_ONLY
+    if verdict.level is Level.RESTRICT:
+        return _CASH_OR_REPLACEMENT
+    return policy.candidates_for(issue.kind)
+
+
+def _plugin_goodwill_applies(issue: Issue) -> bool:
+    return issue.fault is not Fault.CUSTOMER and not _is_honoured_pricing_error(issue)
+
+
+def _plugin_goodwill(
+    calls: Calls,
+    issue: Issue,
+    customer: Customer,
+    tables: Tables,
+    goodwill: Decimal,
+    *,
+    reasons: list[Reason],
+) -> Decimal:
+    currency = issue.loss.currency
+    for plugin, suggestion in calls.goodwill(issue, customer):
+        amount = suggestion.amount
+        if tables.cap is not None and amount > tables.cap:
+            amount = tables.cap
+        amount = _round_up(amount, tables.quantum)
+        if amount > goodwill:
+            goodwill = amount
+            reasons.append(
+                Reason(
+                    "plugin_goodwill",
+                    f"{plugin} raised goodwill to {_text(amount, currency)}"
+                    + (" (capped)" if amount != suggestion.amount else ""),
+                    _make(amount, currency),
+                )
+            )
+    return goodwill
+
+
+def _has_own_cost_model(calls: Calls) -> bool:
+    impls = calls.manager.hook.favorpolicy_cost.get_hookimpls()
+    return any(not isinstance(impl.plugin, CostModel) for impl in impls)
+
+
+def _cost(
+    calls: Calls, tables: Tables, remedy: Remedy, issue: Issue, customer: Customer
+) -> Decimal:
+    cost = calls.cost(remedy, issue, customer)
+    if cost is None:  # no cost plugin answered: the policy's own valuation
+        return _round_up(remedy.value.amount * tables.sizing[remedy.kind][1], tables.quantum)
+    return _round_up(cost.amount, tables.quantum)
+
+
+def _recosted(
+    calls: Calls, tables: Tables, package: _Package, issue: Issue, customer: Customer
+) -> _Package:
+    currency = issue.loss.currency
+    parts = tuple(
+        (
+            kind,
+            value,
+            _cost(calls, tables, Remedy(kind, _make(value, currency)), issue, customer),
+            note,
+        )
+        for kind, value, _, note in package[0]
+    )
+    return (parts, package[1], sum((part[2] for part in parts), _ZERO), package[3])
+
+
+def _plugin_packages(
+    calls: Calls,
+    tables: Tables,
+    issue: Issue,
+    customer: Customer,
+    total: Decimal,
+    *,
+    first_order: int,
+) -> list[_Package]:
+    packages = []
+    offered = calls.candidates(issue, customer, _make(total, issue.loss.currency))
+    for order, (_, remedies) in enumerate(offered, first_order):
+        parts = tuple(
+            (
+                remedy.kind,
+                remedy.value.amount,
+                remedy.cost.amount
+                if remedy.cost is not None
+                else _cost(calls, tables, remedy, issue, customer),
+                remedy.note,
+            )
+            for remedy in remedies
+        )
+        value = sum((part[1] for part in parts), _ZERO)
+        packages.append((parts, value, sum((part[2] for part in parts), _ZERO), order))
+    return packages
 
 
 def _text(amount: Decimal | Money, currency: str = "") -> str:
@@ -260,13 +418,13 @@ def _goodwill(
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
     grow, cost_rate = tables.sizing[kind]
     face = _round_up(_CONTEXT.multiply(amount, grow), tables.quantum)
-    return (kind, face, _round_up(_CONTEXT.multiply(face, cost_rate), tables.quantum))
+    return (kind, face, _round_up(_CONTEXT.multiply(face, cost_rate), tables.quantum), "")
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
     total = owed + goodwill
     if not total:
-        return ((RemedyKind.APOLOGY, total, total),)
+        return ((RemedyKind.APOLOGY, total, total, _APOLOGY_NOTE),)
     if offer.extra is None or offer.extra is offer.whole or not goodwill:
         return (_part(tables, offer.whole, total),)
     if not owed:
@@ -328,13 +486,8 @@ def _choose(
 
 def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
-        Remedy(
-            kind,
-            _make(value, currency),
-            _make(cost, currency),
-            _APOLOGY_NOTE if kind is RemedyKind.APOLOGY else "",
-        )
-        for kind, value, cost in package[0]
+        Remedy(kind, _make(value, currency), _make(cost, currency), note)
+        for kind, value, cost, note in package[0]
     )
 
 

@@ -13,8 +13,11 @@ __all__ = [
     "InvalidCustomer",
     "InvalidIssue",
     "InvalidMoney",
+    "InvalidPlugins",
     "InvalidPolicy",
     "InvalidRemedy",
+    "InvalidVerdict",
+    "UndeliveredEvents",
     "UnknownRole",
     "UnknownTier",
 ]
@@ -48,8 +51,29 @@ class InvalidRemedy(FavorPolicyError, ValueError):
     """A :class:`~favorpolicy.Remedy` field holds a value it cannot take."""
 
 
+class InvalidPlugins(FavorPolicyError, ValueError):
+    """``resolve(..., plugins=...)`` got something that is not a favorpolicy plugin manager."""
+
+
 class InvalidPolicy(FavorPolicyError, ValueError):
     """A :class:`~favorpolicy.Policy` that is inconsistent or would break the bias contract."""
+
+
+class InvalidVerdict(FavorPolicyError, ValueError):
+    """A :class:`~favorpolicy.ScreenVerdict` with an unknown level, or no reason above ``none``."""
+
+
+class UndeliveredEvents(FavorPolicyError, RuntimeError):
+    """``PluginManager.close()`` found events that were dropped or not delivered in time.
+
+    ``queued`` counts events still waiting; ``dropped`` counts events refused
+    because the bounded queue was full.
+    """
+
+    def __init__(self, message: str, *, queued: int = 0, dropped: int = 0) -> None:
+        super().__init__(message)
+        self.queued = queued
+        self.dropped = dropped
 
 
 class UnknownRole(FavorPolicyError, ValueError):

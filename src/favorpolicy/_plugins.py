@@ -1,0 +1,516 @@
+"""The plugin manager, isolated hook calls, and event delivery.
+
+pluggy stops at the first implementation that raises and loses the results
+already collected. favorpolicy therefore calls each implementation on its own
+(``hook.get_hookimpls()``), times it, catches what it raises and checks what
+it returns; every problem becomes a :class:`PluginFault`, never a crash or a
+worse outcome for the customer.
+"""
+
+from __future__ import annotations
+
+import atexit
+import enum
+import hashlib
+import logging
+import os
+import queue
+import threading
+import time
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from ._model import (
+    NO_VERDICT,
+    Customer,
+    Issue,
+    Level,
+    PluginFault,
+    Remedy,
+    Resolution,
+    ScreenVerdict,
+)
+from ._money import Money
+from ._policy import Policy
+from .exceptions import UndeliveredEvents
+
+__all__ = [
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "Calls",
+    "Event",
+    "EventKind",
+    "PluginManager",
+    "default_manager",
+    "events_for",
+    "make_plugin_manager",
+]
+
+log = logging.getLogger("favorpolicy.plugins")
+
+#: The entry-point group plugins are published under.
+ENTRY_POINT_GROUP: Final = "favorpolicy"
+#: Comma-separated plugin names to block, built-ins included.
+DISABLE_ENV: Final = "FAVORPOLICY_DISABLE_PLUGINS"
+
+
+class EventKind(enum.StrEnum):
+    """What a notification event is about."""
+
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    ABUSE_FLAGGED = "abuse_flagged"
+    PLUGIN_FAULT = "plugin_fault"
+
+
+@attrs.frozen
+class Event:
+    """A notification for the sinks.
+
+    ``id`` is unique and stable: the same resolution's same event always has
+    the same id, so sinks can deduplicate retried deliveries.
+    """
+
+    kind: EventKind
+    id: str
+    key: str
+    issue_id: str
+    customer_id: str
+    role: str | None = None
+    verdict: ScreenVerdict | None = None
+    fault: PluginFault | None = None
+    resolution: Resolution | None = None
+    policy: Policy | None = attrs.field(default=None, repr=False, eq=False)
+
+    def summary(self) -> str:
+        """One line for a person."""
+        detail = {
+            EventKind.RESOLVED: "resolved",
+            EventKind.ESCALATED: f"needs {self.role!r} to approve",
+            EventKind.ABUSE_FLAGGED: f"conduct {self.verdict.level if self.verdict else ''}: "
+            f"{self.verdict.reason if self.verdict else ''}",
+            EventKind.PLUGIN_FAULT: f"plugin fault {self.fault}",
+        }[self.kind]
+        return f"[{self.kind}] issue {self.issue_id} for customer {self.customer_id}: {detail}"
+
+
+def _event_id(key: str, kind: EventKind, number: int) -> str:
+    return hashlib.sha256(f"{key}/{kind}/{number}".encode()).hexdigest()[:32]
+
+
+def events_for(resolution: Resolution, policy: Policy) -> tuple[Event, ...]:
+    """The events one resolution sends: resolved, then escalation, abuse and faults."""
+    base: dict[str, Any] = {
+        "policy": policy,
+        "key": resolution.key,
+        "issue_id": resolution.issue_id,
+        "customer_id": resolution.customer_id,
+    }
+    kind = EventKind.RESOLVED
+    events = [Event(kind, _event_id(resolution.key, kind, 0), resolution=resolution, **base)]
+    if resolution.escalate_to is not None:
+        kind = EventKind.ESCALATED
+        events.append(
+            Event(
+                kind,
+                _event_id(resolution.key, kind, 0),
+                role=resolution.escalate_to,
+                resolution=resolution,
+                **base,
+            )
+        )
+    if resolution.screen.level >= Level.RESTRICT:
+        kind = EventKind.ABUSE_FLAGGED
+        events.append(
+            Event(kind, _event_id(resolution.key, kind, 0), verdict=resolution.screen, **base)
+        )
+    kind = EventKind.PLUGIN_FAULT
+    events.extend(
+        Event(kind, _event_id(resolution.key, kind, number), fault=fault, **base)
+        for number, fault in enumerate(resolution.faults)
+    )
+    return tuple(events)
+
+
+class _Delivery:
+    """Hands events to the sinks on a background thread.
+
+    A bounded queue keeps memory flat; each sink call has a timeout and is
+    retried with exponential backoff; a sink that still fails is recorded, and
+    the other sinks hear of it. Events are lost only if the queue is full or
+    the process ends before :meth:`flush` or :meth:`close`; both are counted
+    and reported by ``close()``.
+    """
+
+    def __init__(
+        self,
+        manager: PluginManager,
+        *,
+        maxsize: int = 10_000,
+        sink_timeout: float = 5.0,
+        attempts: int = 3,
+        backoff: float = 0.05,
+    ) -> None:
+        self._manager = weakref.proxy(manager)
+        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize)
+        self._sink_timeout = sink_timeout
+        self._attempts = attempts
+        self._backoff = backoff
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._workers: dict[str, _SinkWorker] = {}
+        self.dropped = 0
+        self.delivered = 0
+        self.faults: list[PluginFault] = []
+
+    def emit(self, event: Event) -> None:
+        if not self._manager.hook.favorpolicy_notify.get_hookimpls():
+            return
+        self._start()
+        try:
+            self._queue.put_nowait(event)
+        except queue.Full:
+            with self._lock:
+                self.dropped += 1
+            log.error(  # noqa: TRY400  # no exception to show: the queue is simply full
+                "favorpolicy event queue is full; dropped %s event %s", event.kind, event.id
+            )
+
+    def _start(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="favorpolicy-delivery", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            event = self._queue.get()
+            try:
+                if event is None:
+                    return
+                self._deliver(event)
+            finally:
+                self._queue.task_done()
+
+    def _deliver(self, event: Event, skip: str | None = None) -> None:
+        impls = self._manager.hook.favorpolicy_notify.get_hookimpls()
+        for impl in reversed(impls):
+            if impl.plugin_name == skip or impl.hookwrapper or impl.wrapper:
+                continue
+            error = self._call_with_retries(impl, event)
+            if error is None:
+                with self._lock:
+                    self.delivered += 1
+                continue
+            fault = PluginFault(impl.plugin_name, "favorpolicy_notify", error)
+            with self._lock:
+                self.faults.append(fault)
+            log.warning("favorpolicy sink failed: %s", fault)
+            if event.kind is not EventKind.PLUGIN_FAULT:
+                kind = EventKind.PLUGIN_FAULT
+                told = attrs.evolve(
+                    event,
+                    kind=kind,
+                    id=_event_id(event.id, kind, len(self.faults)),
+                    fault=fault,
+                    resolution=None,
+                    verdict=None,
+                    role=None,
+                )
+                self._deliver(told, skip=impl.plugin_name)
+
+    def _call_with_retries(self, impl: pluggy.HookImpl, event: Event) -> str | None:
+        error = "no attempt"
+        for attempt in range(self._attempts):
+            if attempt:
+                time.sleep(self._backoff * 2 ** (attempt - 1))
+            worker = self._workers.get(impl.plugin_name)
+            if worker is None or worker.stuck:
+                # A stuck worker is abandoned (a daemon thread); the sink gets a fresh one.
+                worker = _SinkWorker(impl.plugin_name)
+                self._workers[impl.plugin_name] = worker
+            arguments = _arguments(impl, {"event": event})
+            outcome = worker.call(impl.function, arguments, self._sink_timeout)
+            if outcome is None:
+                return None
+            error = outcome
+        return f"{error} (after {self._attempts} attempts)"
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued event was handed to the sinks; False on timeout."""
+        if self._thread is None:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        flushed = self.flush(timeout)
+        left = self._queue.unfinished_tasks
+        if self._thread is not None and flushed:
+            self._queue.put(None)
+            self._thread.join(timeout)
+        for worker in self._workers.values():
+            worker.stop()
+        self._workers.clear()
+        self._thread = None
+        if left or self.dropped:
+            raise UndeliveredEvents(
+                f"events: {left} still queued and {self.dropped} dropped when the queue was "
+                "full; they were not delivered",
+                queued=left,
+                dropped=self.dropped,
+            )
+
+
+class _SinkWorker:
+    """One sink's own daemon thread, so a call can be abandoned when it overruns its timeout."""
+
+    def __init__(self, name: str) -> None:
+        self._inbox: queue.SimpleQueue[tuple[Any, list[Any], queue.SimpleQueue[str | None]] | None]
+        self._inbox = queue.SimpleQueue()
+        self.stuck = False
+        thread = threading.Thread(target=self._loop, name=f"favorpolicy-sink-{name}", daemon=True)
+        thread.start()
+
+    def _loop(self) -> None:
+        while (job := self._inbox.get()) is not None:
+            function, arguments, answer = job
+            try:
+                function(*arguments)
+            except Exception as exc:  # any sink error is recorded, never raised
+                answer.put(f"{type(exc).__name__}: {exc}")
+            else:
+                answer.put(None)
+
+    def call(self, function: Any, arguments: list[Any], timeout: float) -> str | None:
+        """Run one call; return None on success, else what went wrong."""
+        answer: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._inbox.put((function, arguments, answer))
+        try:
+            return answer.get(timeout=timeout)
+        except queue.Empty:
+            self.stuck = True
+            return f"timed out after {timeout}s"
+
+    def stop(self) -> None:
+        self._inbox.put(None)
+
+
+def _arguments(impl: pluggy.HookImpl, available: dict[str, Any]) -> list[Any]:
+    return [available[name] for name in impl.argnames]
+
+
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager with favorpolicy's hooks and a background event delivery.
+
+    Make one with :func:`make_plugin_manager`. Call :meth:`flush` to wait for
+    the sinks, and :meth:`close` when done: it raises
+    :class:`~favorpolicy.exceptions.UndeliveredEvents` if any event was
+    dropped or could not be delivered in time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(ENTRY_POINT_GROUP)
+        self.add_hookspecs(hookspecs)
+        self.delivery = _Delivery(self)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every queued event was handed to the sinks; False on timeout."""
+        return self.delivery.flush(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Flush, stop the delivery thread, and report undelivered events."""
+        self.delivery.close(timeout)
+
+    @property
+    def sink_faults(self) -> tuple[PluginFault, ...]:
+        """Sink calls that failed after their retries, since the manager was made."""
+        return tuple(self.delivery.faults)
+
+
+def make_plugin_manager(*, load_entrypoints: bool = True, builtins: bool = True) -> PluginManager:
+    """Build a fresh plugin manager.
+
+    It registers the built-in plugins as ordinary plugins (unless *builtins*
+    is False, which gives a manager with the hook specs and no plugins at
+    all), loads the ``favorpolicy`` entry points (unless *load_entrypoints* is
+    False), blocks every plugin named in ``FAVORPOLICY_DISABLE_PLUGINS``, and
+    calls ``check_pending()`` so that a misspelled hook fails loudly.
+    """
+    manager = PluginManager()
+    for name in os.environ.get(DISABLE_ENV, "").split(","):
+        if name.strip():
+            manager.set_blocked(name.strip())
+    if builtins:
+        from .builtin import BUILTIN_PLUGINS  # noqa: PLC0415  # keeps sinks' imports off start-up
+
+        for name, plugin in BUILTIN_PLUGINS():
+            if not manager.is_blocked(name):
+                manager.register(plugin, name=name)
+    if load_entrypoints:
+        manager.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    manager.check_pending()
+    return manager
+
+
+_default: PluginManager | None = None
+_default_lock = threading.Lock()
+
+
+def default_manager() -> PluginManager:
+    """The built-in plugins only, made on first use (``resolve(..., plugins=None)``)."""
+    global _default  # noqa: PLW0603  # one lazily built, read-only default, like functools.cache
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = make_plugin_manager(load_entrypoints=False)
+                atexit.register(_flush_default)
+    return _default
+
+
+def _flush_default() -> None:
+    if _default is not None and not _default.flush(timeout=5.0):
+        log.error("favorpolicy: exiting with undelivered events")
+
+
+# ---- isolated hook calls -------------------------------------------------------------------
+
+
+class Calls:
+    """One resolve()'s isolated hook calls, collecting faults as it goes."""
+
+    def __init__(self, manager: PluginManager, policy: Policy) -> None:
+        self.manager = manager
+        self.policy = policy
+        self.budget = policy.hook_budget_ms / 1000
+        self.faults: list[PluginFault] = []
+
+    def _results(self, hook_name: str, available: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        hook = getattr(self.manager.hook, hook_name)
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                self._fault(impl.plugin_name, hook_name, "hook wrappers are not supported")
+                continue
+            start = time.perf_counter()
+            try:
+                result = impl.function(*_arguments(impl, available))
+            except Exception as exc:  # a plugin's error is recorded, never raised
+                self._fault(impl.plugin_name, hook_name, f"raised {type(exc).__name__}: {exc}")
+                continue
+            elapsed = time.perf_counter() - start
+            if elapsed > self.budget:
+                self._fault(
+                    impl.plugin_name,
+                    hook_name,
+                    f"took {elapsed * 1000:.1f} ms, over the budget of "
+                    f"{self.policy.hook_budget_ms} ms; its result is ignored",
+                )
+                continue
+            if result is not None:
+                yield impl.plugin_name, result
+
+    def has(self, hook_name: str) -> bool:
+        return bool(getattr(self.manager.hook, hook_name).get_hookimpls())
+
+    def _fault(self, plugin: str, hook: str, error: str) -> None:
+        self.faults.append(PluginFault(plugin, hook, error))
+
+    def _money(self, plugin: str, hook: str, value: object) -> Money | None:
+        if not isinstance(value, Money):
+            self._fault(plugin, hook, f"returned {type(value).__name__} {value!r:.60}, not Money")
+            return None
+        if value.currency != self.policy.currency:
+            self._fault(plugin, hook, f"returned {value}, not in {self.policy.currency}")
+            return None
+        if value.amount < 0:
+            self._fault(plugin, hook, f"returned a negative amount, {value}")
+            return None
+        return value
+
+    def screen(self, issue: Issue, customer: Customer) -> ScreenVerdict:
+        verdict = NO_VERDICT
+        available = {"issue": issue, "customer": customer, "policy": self.policy}
+        for plugin, result in self._results("favorpolicy_screen", available):
+            if not isinstance(result, ScreenVerdict):
+                self._fault(
+                    plugin,
+                    "favorpolicy_screen",
+                    f"returned {type(result).__name__}, not ScreenVerdict",
+                )
+                continue
+            if result.level > verdict.level:
+                verdict = attrs.evolve(result, plugin=result.plugin or plugin)
+        return verdict
+
+    def goodwill(self, issue: Issue, customer: Customer) -> list[tuple[str, Money]]:
+        available = {"issue": issue, "customer": customer, "policy": self.policy}
+        found = []
+        for plugin, result in self._results("favorpolicy_goodwill", available):
+            amount = self._money(plugin, "favorpolicy_goodwill", result)
+            if amount is not None:
+                found.append((plugin, amount))
+        return found
+
+    def cost(self, remedy: Remedy, issue: Issue, customer: Customer) -> Money | None:
+        available = {"remedy": remedy, "issue": issue, "customer": customer, "policy": self.policy}
+        for plugin, result in self._results("favorpolicy_cost", available):
+            amount = self._money(plugin, "favorpolicy_cost", result)
+            if amount is not None:
+                return amount
+        return None
+
+    def candidates(
+        self, issue: Issue, customer: Customer, total: Money
+    ) -> list[tuple[str, tuple[Remedy, ...]]]:
+        available = {"issue": issue, "customer": customer, "policy": self.policy, "total": total}
+        found: list[tuple[str, tuple[Remedy, ...]]] = []
+        hook = "favorpolicy_candidates"
+        for plugin, result in self._results(hook, available):
+            for package in _packages_of(result):
+                problem = self._package_problem(package, total)
+                if problem is None:
+                    found.append((plugin, tuple(package)))  # type: ignore[arg-type]
+                else:
+                    self._fault(plugin, hook, problem)
+        return found
+
+    def _package_problem(self, package: object, total: Money) -> str | None:
+        if isinstance(package, str | bytes) or not isinstance(package, Sequence) or not package:
+            return f"offered {type(package).__name__} {package!r:.60}, not a sequence of Remedy"
+        value = Money(0, self.policy.currency)
+        for remedy in package:
+            if not isinstance(remedy, Remedy):
+                return f"offered {type(remedy).__name__} {remedy!r:.60} in a package, not a Remedy"
+            for amount in (remedy.value, remedy.cost):
+                if amount is not None and amount.currency != self.policy.currency:
+                    return f"offered {remedy}, not in {self.policy.currency}"
+            if not remedy.value.is_whole() or (
+                remedy.cost is not None and not remedy.cost.is_whole()
+            ):
+                return f"offered {remedy}, not a whole number of minor units"
+            value = value + remedy.value
+        if value < total:
+            return f"offered a package worth {value}, short of the total {total}"
+        return None
+
+
+def _packages_of(result: object) -> Iterable[object]:
+    if isinstance(result, str | bytes) or not isinstance(result, Iterable):
+        return [result]
+    try:
+        return list(result)
+    except Exception as exc:  # a broken generator is one bad package
+        return [f"<iterating raised {type(exc).__name__}>"]

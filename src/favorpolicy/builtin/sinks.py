@@ -1,0 +1,241 @@
+"""The built-in notification sinks: logging, a JSON Lines file, a webhook and email.
+
+Each is configured through ``Policy.settings[<name>]`` of the policy that made
+the event, and does nothing until configured (the logging sink is on unless
+turned off). Network clients are imported when first used, not at start-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from .._canon import canonical
+from .._plugins import Event, EventKind
+from ..hookspecs import hookimpl
+
+__all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
+
+#: The header carrying the webhook's signature.
+SIGNATURE_HEADER: Final = "X-Favorpolicy-Signature"
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """The event as plain JSON data."""
+    data: dict[str, Any] = {
+        "id": event.id,
+        "kind": event.kind.value,
+        "key": event.key,
+        "issue_id": event.issue_id,
+        "customer_id": event.customer_id,
+        "role": event.role,
+    }
+    if event.verdict is not None:
+        data["verdict"] = {
+            "level": str(event.verdict.level),
+            "reason": event.verdict.reason,
+            "plugin": event.verdict.plugin,
+        }
+    if event.fault is not None:
+        data["fault"] = canonical(event.fault)
+    if event.resolution is not None:
+        resolution: dict[str, Any] = canonical(event.resolution)  # type: ignore[assignment]
+        resolution["screen"]["level"] = str(event.resolution.screen.level)
+        data["resolution"] = resolution
+    return data
+
+
+def _settings(event: Event, name: str) -> Mapping[str, object]:
+    return event.policy.settings_for(name) if event.policy is not None else {}
+
+
+def _seconds(settings: Mapping[str, object], key: str, default_ms: int) -> float:
+    value = settings.get(key, default_ms)
+    return int(value) / 1000 if isinstance(value, int | Decimal | str) else default_ms / 1000
+
+
+class LoggingSink:
+    """Log every event to the ``favorpolicy.events`` logger, with structured fields.
+
+    Each record carries ``favorpolicy_event`` (the event as JSON data) and
+    ``event_kind``, ``event_id`` and ``issue_id`` as attributes, for handlers
+    and formatters that want fields rather than text. Settings
+    (``logging_sink``): ``enabled`` (default true), ``level`` (default
+    ``INFO``; escalations, abuse flags and faults log at ``WARNING``).
+    """
+
+    logger = logging.getLogger("favorpolicy.events")
+
+    @hookimpl
+    def favorpolicy_notify(self, event: Event) -> None:
+        settings = _settings(event, "logging_sink")
+        if not settings.get("enabled", True):
+            return
+        level = logging.getLevelName(str(settings.get("level", "INFO")).upper())
+        if event.kind is not EventKind.RESOLVED:
+            level = max(level, logging.WARNING)
+        if not self.logger.isEnabledFor(level):
+            return
+        self.logger.log(
+            level,
+            event.summary(),
+            extra={
+                "favorpolicy_event": event_json(event),
+                "event_kind": event.kind.value,
+                "event_id": event.id,
+                "issue_id": event.issue_id,
+            },
+        )
+
+
+class JsonlSink:
+    """Append every event to a JSON Lines file, one object a line, and fsync.
+
+    Settings (``jsonl_sink``): ``path`` (required to turn it on).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @hookimpl
+    def favorpolicy_notify(self, event: Event) -> None:
+        path = _settings(event, "jsonl_sink").get("path")
+        if not isinstance(path, str) or not path:
+            return
+        line = json.dumps(event_json(event), ensure_ascii=False, sort_keys=True) + "\n"
+        with self._lock, Path(path).open("a", encoding="utf-8") as file:
+            file.write(line)
+            file.flush()
+            os.fsync(file.fileno())
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The webhook signature: ``t=<timestamp>,v1=<hex HMAC-SHA256 of "<timestamp>." + body>``."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+class WebhookSink:
+    """POST every event as JSON, signed with HMAC-SHA256.
+
+    The ``X-Favorpolicy-Signature`` header is ``t=<unix time>,v1=<hex>``, the
+    HMAC-SHA256 with the shared secret of the timestamp, a dot, and the raw
+    body: check it, and refuse old timestamps, to reject forgeries and
+    replays. ``Idempotency-Key`` carries the event id.
+
+    Settings (``webhook_sink``): ``url`` (required), ``secret`` (required with
+    ``url``), ``timeout_ms`` (default 2000), ``attempts`` (default 3),
+    ``backoff_ms`` (default 200, doubled after each failed attempt). A 5xx
+    answer or a network error is retried; a 4xx is not.
+    """
+
+    @hookimpl
+    def favorpolicy_notify(self, event: Event) -> None:
+        settings = _settings(event, "webhook_sink")
+        url = settings.get("url")
+        if not isinstance(url, str) or not url:
+            return
+        secret = settings.get("secret")
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("webhook_sink: a url needs a secret to sign with")
+        body = json.dumps(event_json(event), ensure_ascii=False, sort_keys=True).encode()
+        timeout = _seconds(settings, "timeout_ms", 2000)
+        attempts = int(str(settings.get("attempts", 3)))
+        backoff = _seconds(settings, "backoff_ms", 200)
+        error: Exception | None = None
+        for attempt in range(max(attempts, 1)):
+            if attempt:
+                time.sleep(backoff * 2 ** (attempt - 1))
+            try:
+                self._post(url, secret, body, event.id, timeout)
+            except _Permanent:
+                raise
+            except OSError as exc:
+                error = exc
+            else:
+                return
+        raise ConnectionError(f"webhook {url} failed {attempts} time(s): {error}")
+
+    @staticmethod
+    def _post(url: str, secret: str, body: bytes, event_id: str, timeout: float) -> None:
+        import urllib.error  # noqa: PLC0415  # network clients load on first use
+        import urllib.request  # noqa: PLC0415
+
+        timestamp = str(int(time.time()))
+        request = urllib.request.Request(  # noqa: S310  # the business configures its own URL
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                SIGNATURE_HEADER: sign(secret, timestamp, body),
+                "Idempotency-Key": event_id,
+                "User-Agent": "favorpolicy",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500:
+                raise _Permanent(f"webhook {url} answered {exc.code}") from exc
+            raise
+
+
+class _Permanent(Exception):  # internal signal, never escapes the sink's caller
+    """A webhook answer that retrying cannot fix."""
+
+
+class SmtpSink:
+    """Email the owner on ``abuse_flagged`` and ``escalated`` events.
+
+    Settings (``smtp_sink``): ``host`` and ``to`` (a list of addresses) turn
+    it on; ``port`` (default 25), ``sender`` (default
+    ``favorpolicy@localhost``), ``timeout_ms`` (default 5000), ``starttls``
+    (default false), ``username`` and ``password`` (optional).
+    """
+
+    kinds: Final = frozenset({EventKind.ABUSE_FLAGGED, EventKind.ESCALATED})
+
+    @hookimpl
+    def favorpolicy_notify(self, event: Event) -> None:
+        if event.kind not in self.kinds:
+            return
+        settings = _settings(event, "smtp_sink")
+        host, recipients = settings.get("host"), settings.get("to")
+        if not isinstance(host, str) or not recipients:
+            return
+        import smtplib  # noqa: PLC0415  # network clients load on first use
+        from email.message import EmailMessage  # noqa: PLC0415
+
+        to = [recipients] if isinstance(recipients, str) else [str(r) for r in recipients]  # type: ignore[attr-defined]
+        message = EmailMessage()
+        message["From"] = str(settings.get("sender", "favorpolicy@localhost"))
+        message["To"] = ", ".join(to)
+        subject = {
+            EventKind.ABUSE_FLAGGED: "Abuse flagged",
+            EventKind.ESCALATED: f"Needs {event.role} approval",
+        }[event.kind]
+        message["Subject"] = f"[favorpolicy] {subject}: issue {event.issue_id}"
+        message["Message-ID"] = f"<{event.id}@favorpolicy>"
+        text = [event.summary(), ""]
+        if event.resolution is not None:
+            text.append(event.resolution.explain())
+        message.set_content("\n".join(text))
+        port = int(str(settings.get("port", 25)))
+        with smtplib.SMTP(host, port, timeout=_seconds(settings, "timeout_ms", 5000)) as client:
+            if settings.get("starttls"):
+                client.starttls()
+            username, password = settings.get("username"), settings.get("password")
+            if isinstance(username, str) and isinstance(password, str):
+                client.login(username, password)
+            client.send_message(message)
