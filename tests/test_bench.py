@@ -26,7 +26,7 @@ def _load() -> ModuleType:
 
 def test_quick_run_reports_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     figures = _load().main(["--quick"])
-    assert {"resolve", "baseline", "ratio"} == set(figures)
+    assert {"bare", "defaults", "baseline", "ratio", "plugins_ratio"} == set(figures)
     assert figures["ratio"] > 0
     assert "answers agree: yes" in capsys.readouterr().out
 

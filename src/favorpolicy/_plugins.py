@@ -157,7 +157,8 @@ class _Delivery:
         backoff: float = 0.05,
     ) -> None:
         self._manager = weakref.proxy(manager)
-        self._queue: queue.Queue[Event | None] = queue.Queue(maxsize)
+        # A resolution's events are made on the delivery thread, off the caller's path.
+        self._queue: queue.Queue[Event | tuple[Resolution, Policy] | None] = queue.Queue(maxsize)
         self._sink_timeout = sink_timeout
         self._attempts = attempts
         self._backoff = backoff
@@ -169,16 +170,25 @@ class _Delivery:
         self.faults: list[PluginFault] = []
 
     def emit(self, event: Event) -> None:
+        """Queue one event for the sinks."""
+        self._put(event)
+
+    def emit_for(self, resolution: Resolution, policy: Policy) -> None:
+        """Queue the events of one resolution (see :func:`events_for`)."""
+        self._put((resolution, policy))
+
+    def _put(self, item: Event | tuple[Resolution, Policy]) -> None:
         if not self._manager.hook.favorpolicy_notify.get_hookimpls():
             return
         self._start()
         try:
-            self._queue.put_nowait(event)
+            self._queue.put_nowait(item)
         except queue.Full:
             with self._lock:
                 self.dropped += 1
             log.error(  # noqa: TRY400  # no exception to show: the queue is simply full
-                "favorpolicy event queue is full; dropped %s event %s", event.kind, event.id
+                "favorpolicy event queue is full; dropped the events of %s",
+                item.id if isinstance(item, Event) else item[0].key,
             )
 
     def _start(self) -> None:
@@ -193,11 +203,15 @@ class _Delivery:
 
     def _run(self) -> None:
         while True:
-            event = self._queue.get()
+            item = self._queue.get()
             try:
-                if event is None:
+                if item is None:
                     return
-                self._deliver(event)
+                events = (item,) if isinstance(item, Event) else events_for(*item)
+                for event in events:
+                    self._deliver(event)
+            except Exception:  # a bug here must not stop delivery for good
+                log.exception("favorpolicy: delivering events failed")
             finally:
                 self._queue.task_done()
 

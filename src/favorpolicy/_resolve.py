@@ -34,7 +34,7 @@ from ._model import (
     ScreenVerdict,
 )
 from ._money import _CONTEXT, Money, _make
-from ._plugins import Calls, PluginManager, default_manager, events_for
+from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
 from .builtin.cost import CostModel
 from .exceptions import (
@@ -146,9 +146,7 @@ def resolve(
         screen=verdict,
         faults=tuple(calls.faults),
     )
-    if calls.has("favorpolicy_notify"):
-        for event in events_for(resolution, policy):
-            plugins.delivery.emit(event)
+    plugins.delivery.emit_for(resolution, policy)
     return resolution
 
 
