@@ -18,8 +18,9 @@ import queue
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Any, Final, TypeVar
 
 import attrs
 import pluggy
@@ -37,7 +38,9 @@ from ._model import (
 )
 from ._money import Money
 from ._policy import Policy
-from .exceptions import UndeliveredEvents
+from .exceptions import UndeliveredEvents, _show
+
+_T = TypeVar("_T")
 
 __all__ = [
     "DISABLE_ENV",
@@ -444,8 +447,9 @@ class Calls:
 
     def _money(self, plugin: str, hook: str, value: object) -> Money | None:
         if not isinstance(value, Money):
-            self._fault(plugin, hook, f"returned {type(value).__name__} {value!r:.60}, not Money")
+            self._fault(plugin, hook, f"returned {_show(value)}, not Money")
             return None
+        value = Money(value.amount, value.currency)  # rebuilt, so its checks run
         if value.currency != self.policy.currency:
             self._fault(plugin, hook, f"returned {value}, not in {self.policy.currency}")
             return None
@@ -454,34 +458,49 @@ class Calls:
             return None
         return value
 
+    def _safely(
+        self, plugin: str, hook: str, check: Callable[[Any], _T | None], result: object
+    ) -> _T | None:
+        """Validate *result* with *check*; a malformed object is a fault, not a crash."""
+        try:
+            return check(result)
+        except Exception as exc:  # a half-built object can fail in any way
+            self._fault(plugin, hook, f"returned a malformed {type(result).__name__}: {exc!r:.80}")
+            return None
+
     def screen(self, issue: Issue, customer: Customer) -> ScreenVerdict:
+        hook = "favorpolicy_screen"
         verdict = NO_VERDICT
         available = {"issue": issue, "customer": customer, "policy": self.policy}
-        for plugin, result in self._results("favorpolicy_screen", available):
-            if not isinstance(result, ScreenVerdict):
-                self._fault(
-                    plugin,
-                    "favorpolicy_screen",
-                    f"returned {type(result).__name__}, not ScreenVerdict",
-                )
-                continue
-            if result.level > verdict.level:
-                verdict = attrs.evolve(result, plugin=result.plugin or plugin)
+        for plugin, result in self._results(hook, available):
+
+            def check(result: object, plugin: str = plugin) -> ScreenVerdict | None:
+                if not isinstance(result, ScreenVerdict):
+                    self._fault(plugin, hook, f"returned {_show(result)}, not a ScreenVerdict")
+                    return None
+                # Rebuilt, so that a verdict that skipped its own checks is checked now.
+                return ScreenVerdict(result.level, result.reason, result.plugin or plugin)
+
+            found = self._safely(plugin, hook, check, result)
+            if found is not None and found.level > verdict.level:
+                verdict = found
         return verdict
 
     def goodwill(self, issue: Issue, customer: Customer) -> list[tuple[str, Money]]:
+        hook = "favorpolicy_goodwill"
         available = {"issue": issue, "customer": customer, "policy": self.policy}
         found = []
-        for plugin, result in self._results("favorpolicy_goodwill", available):
-            amount = self._money(plugin, "favorpolicy_goodwill", result)
+        for plugin, result in self._results(hook, available):
+            amount = self._safely(plugin, hook, partial(self._money, plugin, hook), result)
             if amount is not None:
                 found.append((plugin, amount))
         return found
 
     def cost(self, remedy: Remedy, issue: Issue, customer: Customer) -> Money | None:
+        hook = "favorpolicy_cost"
         available = {"remedy": remedy, "issue": issue, "customer": customer, "policy": self.policy}
-        for plugin, result in self._results("favorpolicy_cost", available):
-            amount = self._money(plugin, "favorpolicy_cost", result)
+        for plugin, result in self._results(hook, available):
+            amount = self._safely(plugin, hook, partial(self._money, plugin, hook), result)
             if amount is not None:
                 return amount
         return None
@@ -489,36 +508,45 @@ class Calls:
     def candidates(
         self, issue: Issue, customer: Customer, total: Money
     ) -> list[tuple[str, tuple[Remedy, ...]]]:
+        hook = "favorpolicy_candidates"
         available = {"issue": issue, "customer": customer, "policy": self.policy, "total": total}
         found: list[tuple[str, tuple[Remedy, ...]]] = []
-        hook = "favorpolicy_candidates"
         for plugin, result in self._results(hook, available):
-            for package in _packages_of(result):
-                problem = self._package_problem(package, total)
-                if problem is None:
-                    found.append((plugin, tuple(package)))  # type: ignore[arg-type]
-                else:
-                    self._fault(plugin, hook, problem)
+            for offered in _packages_of(result):
+
+                def check(offered: object, plugin: str = plugin) -> tuple[Remedy, ...] | None:
+                    package, problem = self._package_problem(offered, total)
+                    if problem is not None:
+                        self._fault(plugin, hook, problem)
+                        return None
+                    return package
+
+                package = self._safely(plugin, hook, check, offered)
+                if package is not None:
+                    found.append((plugin, package))
         return found
 
-    def _package_problem(self, package: object, total: Money) -> str | None:
-        if isinstance(package, str | bytes) or not isinstance(package, Sequence) or not package:
-            return f"offered {type(package).__name__} {package!r:.60}, not a sequence of Remedy"
+    def _package_problem(
+        self, offered: object, total: Money
+    ) -> tuple[tuple[Remedy, ...], str | None]:
+        if isinstance(offered, str | bytes) or not isinstance(offered, Sequence) or not offered:
+            return (), f"offered {_show(offered)}, not a sequence of Remedy"
+        package = tuple(offered)
         value = Money(0, self.policy.currency)
         for remedy in package:
             if not isinstance(remedy, Remedy):
-                return f"offered {type(remedy).__name__} {remedy!r:.60} in a package, not a Remedy"
-            for amount in (remedy.value, remedy.cost):
+                return (), f"offered {_show(remedy)} in a package, not a Remedy"
+            # Rebuilt, so that a remedy that skipped its own checks is checked now.
+            checked = Remedy(remedy.kind, remedy.value, remedy.cost, remedy.note)
+            for amount in (checked.value, checked.cost):
                 if amount is not None and amount.currency != self.policy.currency:
-                    return f"offered {remedy}, not in {self.policy.currency}"
-            if not remedy.value.is_whole() or (
-                remedy.cost is not None and not remedy.cost.is_whole()
-            ):
-                return f"offered {remedy}, not a whole number of minor units"
-            value = value + remedy.value
+                    return (), f"offered {checked}, not in {self.policy.currency}"
+                if amount is not None and not amount.is_whole():
+                    return (), f"offered {checked}, not a whole number of minor units"
+            value = value + checked.value
         if value < total:
-            return f"offered a package worth {value}, short of the total {total}"
-        return None
+            return (), f"offered a package worth {value}, short of the total {total}"
+        return package, None
 
 
 def _packages_of(result: object) -> Iterable[object]:

@@ -7,11 +7,14 @@ Needs Hypothesis (``pip install 'favorpolicy[test]'``).
 - The bias contract: :data:`CONTRACT` maps each rule's name to a check that
   raises :class:`ContractViolation`; :func:`check_policy` runs them all with
   Hypothesis against one policy.
+- :func:`check_plugin` runs the whole contract with a plugin registered.
+- :class:`RecordingSink` keeps the events delivered to it.
 - :func:`register_profiles` registers the ``dev`` and ``ci`` Hypothesis profiles.
 """
 
 from __future__ import annotations
 
+from .._recording import RecordingSink
 from ._contract import (
     CONTRACT,
     ContractViolation,
@@ -27,16 +30,18 @@ from ._contract import (
     resolve_as,
     rounding_favours_customer,
 )
-from ._profiles import check_policy, register_profiles
+from ._profiles import check_plugin, check_policy, register_profiles
 from ._strategies import currencies, customers, issues, money, policies, scenarios
 
 __all__ = [
     "CONTRACT",
     "ContractViolation",
+    "RecordingSink",
     "Resolver",
     "Scenario",
     "authority",
     "benefit_of_doubt",
+    "check_plugin",
     "check_policy",
     "close_calls_go_to_customer",
     "currencies",

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .._model import Customer, Issue, Resolution
+from .._plugins import make_plugin_manager
 from .._policy import Policy
-from ._contract import CONTRACT, Resolver, Scenario, resolve_as
-from ._strategies import scenarios
+from .._resolve import resolve
+from ._contract import CONTRACT, ContractViolation, Resolver, Scenario, resolve_as
+from ._strategies import policies, scenarios
 
-__all__ = ["check_policy", "register_profiles"]
+__all__ = ["check_plugin", "check_policy", "register_profiles"]
 
 #: Examples per property in each profile; ``ci`` is the contract's minimum.
 PROFILE_EXAMPLES = {"dev": 50, "ci": 500}
@@ -45,17 +48,56 @@ def check_policy(
     """
     chosen = settings(max_examples=max_examples) if max_examples is not None else settings()
     for check in CONTRACT.values():
-        _property(check, policy, resolver, chosen)()
+        _property(check, st.just(policy), resolver, chosen)()
+
+
+def check_plugin(
+    plugin: object,
+    *,
+    policy: Policy | st.SearchStrategy[Policy] | None = None,
+    max_examples: int | None = None,
+) -> None:
+    """Run the whole bias contract with *plugin* registered, and check it never faults.
+
+    *plugin* joins a fresh manager with the built-in plugins (entry points are
+    not loaded, so only this plugin is under test). *policy* is a policy or a
+    strategy of them; by default, any valid policy. Raises
+    :class:`~favorpolicy.testing.ContractViolation` with a minimal failing
+    example, shrunk by Hypothesis.
+    """
+    manager = make_plugin_manager(load_entrypoints=False)
+    name = manager.register(plugin)
+
+    def resolver(issue: Issue, customer: Customer, chosen: Policy, role: str) -> Resolution:
+        resolution = resolve(issue, customer, chosen, role=role, plugins=manager)
+        own = [fault for fault in resolution.faults if fault.plugin == name]
+        if own:
+            raise ContractViolation(f"the plugin faulted: {own[0]}")
+        return resolution
+
+    policies_ = (
+        policies()
+        if policy is None
+        else policy
+        if isinstance(policy, st.SearchStrategy)
+        else st.just(policy)
+    )
+    chosen = settings(max_examples=max_examples) if max_examples is not None else settings()
+    try:
+        for check in CONTRACT.values():
+            _property(check, policies_, resolver, chosen)()
+    finally:
+        manager.flush(timeout=10)
 
 
 def _property(
     check: Callable[[Scenario, Resolver], None],
-    policy: Policy,
+    policy: st.SearchStrategy[Policy],
     resolver: Resolver,
     chosen: settings,
 ) -> Callable[[], None]:
     @chosen
-    @given(scenarios(st.just(policy)))
+    @given(scenarios(policy))
     def run(scenario: Scenario) -> None:
         check(scenario, resolver)
 

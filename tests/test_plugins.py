@@ -1,0 +1,521 @@
+"""The plugin manager, and the isolation guarantee: no plugin can leave a customer worse off."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pluggy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from favorpolicy import (
+    Customer,
+    EventKind,
+    Fault,
+    InvalidPlugins,
+    InvalidVerdict,
+    Issue,
+    Level,
+    Money,
+    PluginManager,
+    Policy,
+    Remedy,
+    RemedyKind,
+    Resolution,
+    ScreenVerdict,
+    UndeliveredEvents,
+    hookimpl,
+    hookspecs,
+    make_plugin_manager,
+    resolve,
+)
+from favorpolicy.testing import RecordingSink, Scenario, scenarios
+
+HOOKS = sorted(name for name in vars(hookspecs) if name.startswith("favorpolicy_"))
+DECIDING_HOOKS = [hook for hook in HOOKS if hook != "favorpolicy_notify"]
+BUILTINS = [
+    "cost_model",
+    "conduct_filter",
+    "logging_sink",
+    "jsonl_sink",
+    "webhook_sink",
+    "smtp_sink",
+]
+USD = Policy.default("USD")
+TIGHT = attrs.evolve(USD, hook_budget_ms=20)
+
+
+def usd(amount: str | int) -> Money:
+    return Money(amount, "USD")
+
+
+DAMAGED = Issue("T-1", "damaged", Fault.BUSINESS, usd(100), severity=3)
+
+
+@pytest.fixture
+def pm() -> Iterator[PluginManager]:
+    manager = make_plugin_manager(load_entrypoints=False)
+    yield manager
+    manager.close()
+
+
+def decision(resolution: Resolution) -> tuple[object, ...]:
+    """What the customer gets, without the record of faults."""
+    return (
+        resolution.remedies,
+        resolution.owed,
+        resolution.goodwill,
+        resolution.total,
+        resolution.granted_now,
+        resolution.escalate_to,
+        resolution.alternatives,
+        resolution.screen.level,
+    )
+
+
+class TestMakePluginManager:
+    def test_registers_the_builtins_by_name_and_is_fresh_each_time(self) -> None:
+        first = make_plugin_manager(load_entrypoints=False)
+        second = make_plugin_manager(load_entrypoints=False)
+        assert first is not second
+        assert BUILTINS == [name for name, _ in first.list_name_plugin()]
+        assert first.get_plugin("cost_model") is not second.get_plugin("cost_model")
+
+    def test_without_builtins_there_are_hookspecs_and_no_plugins(self) -> None:
+        bare = make_plugin_manager(builtins=False, load_entrypoints=False)
+        assert [] == bare.list_name_plugin()
+        assert set(HOOKS) <= {name for name in dir(bare.hook) if name.startswith("favorpolicy_")}
+        resolution = resolve(DAMAGED, Customer("c"), USD, plugins=bare)
+        assert resolve(DAMAGED, Customer("c"), USD).total == resolution.total
+
+    def test_honours_the_disable_variable(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("FAVORPOLICY_DISABLE_PLUGINS", "conduct_filter, smtp_sink")
+        manager = make_plugin_manager(load_entrypoints=False)
+        names = [name for name, plugin in manager.list_name_plugin() if plugin is not None]
+        assert "conduct_filter" not in names
+        assert "smtp_sink" not in names
+        assert "cost_model" in names
+        assert manager.is_blocked("conduct_filter")
+
+    def test_loads_entry_points_and_checks_pending(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A real distribution on sys.path whose plugin misspells a hook.
+        (tmp_path / "typo_plugin.py").write_text(
+            "from favorpolicy import hookimpl\n"
+            "@hookimpl\n"
+            "def favorpolicy_screem(issue):\n"
+            "    return None\n"
+        )
+        info = tmp_path / "typo_plugin-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: typo-plugin\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text("[favorpolicy]\ntypo = typo_plugin\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        with pytest.raises(pluggy.PluginValidationError, match="favorpolicy_screem"):
+            make_plugin_manager()
+        monkeypatch.setenv("FAVORPOLICY_DISABLE_PLUGINS", "typo")
+        assert not make_plugin_manager().has_plugin("typo")
+
+    def test_no_manager_is_made_at_import(self) -> None:
+        code = "import favorpolicy, favorpolicy._plugins as p; print(p._default is None)"
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "True" == done.stdout.strip()
+
+    @pytest.mark.parametrize("plugins", ["builtins", object(), pluggy.PluginManager("favorpolicy")])
+    def test_resolve_refuses_other_managers(self, plugins: object) -> None:
+        with pytest.raises(InvalidPlugins, match="plugins: "):
+            resolve(DAMAGED, Customer("c"), USD, plugins=plugins)  # type: ignore[arg-type]
+
+
+# ---- fault injection --------------------------------------------------------------------------
+
+MODES = ["raise", "garbage", "negative", "wrong_currency", "short", "slow"]
+SLOW = 0.05  # seconds; TIGHT's budget is 20 ms
+
+
+def _bad_value(mode: str, currency: str) -> Any:
+    other = "JPY" if currency != "JPY" else "USD"
+    return {
+        "garbage": "lots",
+        "negative": Money(-5, currency),
+        "wrong_currency": Money(5, other),
+        "short": Money(0, currency),
+    }[mode]
+
+
+def faulty_plugin(hook: str, mode: str) -> object:
+    """A plugin whose *hook* misbehaves in one way. Slow ones return an answer that would matter."""
+
+    def misbehave(currency: str, generous: object) -> object:
+        if mode == "raise":
+            raise RuntimeError("boom")
+        if mode == "slow":
+            time.sleep(SLOW)
+            return generous
+        return _bad_value(mode, currency)
+
+    class Faulty:
+        @hookimpl
+        def favorpolicy_screen(self, issue: Issue) -> object:
+            if mode in {"negative", "wrong_currency", "short"}:
+                return ScreenVerdict.__new__(ScreenVerdict)  # not a valid verdict object
+            return misbehave(issue.loss.currency, ScreenVerdict(Level.REFUSE, "slow filter"))
+
+        @hookimpl
+        def favorpolicy_goodwill(self, issue: Issue) -> object:
+            if mode == "short":
+                return [Money(1, issue.loss.currency)]
+            return misbehave(issue.loss.currency, Money(10**6, issue.loss.currency))
+
+        @hookimpl
+        def favorpolicy_cost(self, remedy: Remedy) -> object:
+            if mode == "short":
+                return Decimal_like()
+            return misbehave(remedy.value.currency, Money(0, remedy.value.currency))
+
+        @hookimpl
+        def favorpolicy_candidates(self, total: Money) -> object:
+            currency = total.currency
+            gift = [
+                Remedy(RemedyKind.STORE_CREDIT, total + Money(10**6, currency), Money(0, currency))
+            ]
+            if mode == "raise":
+                raise RuntimeError("boom")
+            if mode == "slow":
+                time.sleep(SLOW)
+                return [gift]
+            if mode == "garbage":
+                return [["a", "package"], 42]
+            if mode == "negative":
+                return [[Remedy(RemedyKind.REFUND, Money(0, currency))]] if total.amount else [7]
+            if mode == "wrong_currency":
+                other = "JPY" if currency != "JPY" else "USD"
+                return [[Remedy(RemedyKind.REFUND, Money(10**6, other))]]
+            short = total.amount - Money.minor(currency).amount
+            return (
+                [[Remedy(RemedyKind.REFUND, Money(max(short, 0), currency))]] if total.amount else 3
+            )
+
+    keep = {hook}
+    for name in DECIDING_HOOKS:
+        if name not in keep:
+            delattr(Faulty, name)
+    return Faulty()
+
+
+class Decimal_like:  # noqa: N801  # named for what it imitates
+    amount = 5
+    currency = "USD"
+
+
+def _compare(scenario: Scenario, hook: str, mode: str) -> None:
+    policy, customer, issue, role = scenario
+    clean = make_plugin_manager(load_entrypoints=False)
+    dirty = make_plugin_manager(load_entrypoints=False)
+    dirty.register(faulty_plugin(hook, mode), name="faulty")
+    without = resolve(issue, customer, policy, role=role, plugins=clean)
+    with_faulty = resolve(issue, customer, policy, role=role, plugins=dirty)
+    assert decision(without) == decision(with_faulty)
+    assert with_faulty.owed >= without.owed
+    assert with_faulty.total >= without.total
+    assert with_faulty.granted_now >= without.granted_now
+    assert all((f.plugin, f.hook) == ("faulty", hook) for f in with_faulty.faults)
+    if hook in {"favorpolicy_screen", "favorpolicy_cost"}:
+        assert with_faulty.faults, "this hook is consulted on every resolution"
+
+
+class TestIsolation:
+    """The guarantee, by fault injection on every hook that decides."""
+
+    @pytest.mark.parametrize("mode", [m for m in MODES if m != "slow"])
+    @pytest.mark.parametrize("hook", DECIDING_HOOKS)
+    @settings(max_examples=40)
+    @given(scenario=scenarios())
+    def test_a_faulty_plugin_changes_nothing_for_the_customer(
+        self, hook: str, mode: str, scenario: Scenario
+    ) -> None:
+        _compare(scenario, hook, mode)
+
+    @pytest.mark.parametrize("hook", DECIDING_HOOKS)
+    def test_a_slow_plugin_is_ignored(self, hook: str) -> None:
+        scenario = (TIGHT, Customer("c"), DAMAGED, "agent")
+        _compare(scenario, hook, "slow")
+        resolution = resolve(
+            DAMAGED, Customer("c"), TIGHT, plugins=_with(faulty_plugin(hook, "slow"))
+        )
+        assert any("over the budget of 20 ms" in fault.error for fault in resolution.faults)
+
+    def test_faults_are_sent_to_the_sinks(self, pm: PluginManager) -> None:
+        sink = RecordingSink()
+        pm.register(sink)
+        pm.register(faulty_plugin("favorpolicy_screen", "raise"), name="faulty")
+        resolution = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        assert pm.flush(timeout=10)
+        (event,) = sink.of_kind(EventKind.PLUGIN_FAULT)
+        assert resolution.faults[0] == event.fault
+        assert "raised RuntimeError: boom" in event.fault.error
+
+    def test_every_deciding_hook_has_fault_injection(self) -> None:
+        plugin = faulty_plugin(DECIDING_HOOKS[0], "raise")
+        source = inspect.getsource(type(plugin))
+        for hook in DECIDING_HOOKS:
+            assert f"def {hook}(" in source
+
+
+def _with(*plugins: object) -> PluginManager:
+    manager = make_plugin_manager(load_entrypoints=False)
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
+
+
+class TestSinkIsolation:
+    """favorpolicy_notify: sinks never block or break resolve()."""
+
+    def test_a_raising_sink_is_retried_recorded_and_reported_to_the_others(self) -> None:
+        calls: list[str] = []
+
+        class Broken:
+            @hookimpl
+            def favorpolicy_notify(self, event: object) -> None:
+                calls.append("called")
+                raise RuntimeError("sink down")
+
+        sink = RecordingSink()
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.delivery._backoff = 0.001  # keep the test quick; the default is 50 ms
+        manager.register(Broken(), name="broken")
+        manager.register(sink)
+        resolve(DAMAGED, Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        assert 3 == len(calls)  # three attempts
+        (fault,) = manager.sink_faults
+        assert ("broken", "favorpolicy_notify") == (fault.plugin, fault.hook)
+        assert "sink down (after 3 attempts)" in fault.error
+        assert [EventKind.RESOLVED, EventKind.PLUGIN_FAULT] == sink.kinds()
+        manager.close()
+
+    def test_a_blocked_sink_does_not_block_resolve(self) -> None:
+        release = threading.Event()
+        entered = threading.Event()
+
+        class Blocking:
+            @hookimpl
+            def favorpolicy_notify(self, event: object) -> None:
+                entered.set()
+                release.wait(30)
+
+        manager = _with(Blocking())
+        first = resolve(DAMAGED, Customer("c"), USD, plugins=manager)
+        assert entered.wait(10)
+        # The sink is still inside its call, and resolve() answers anyway.
+        second = resolve(DAMAGED, Customer("c"), USD, plugins=manager)
+        assert not release.is_set()
+        assert decision(first) == decision(second)
+        release.set()
+        assert manager.flush(timeout=10)
+        manager.close()
+
+    def test_a_sink_past_its_timeout_is_abandoned_and_recorded(self) -> None:
+        release = threading.Event()
+
+        class Hanging:
+            @hookimpl
+            def favorpolicy_notify(self, event: object) -> None:
+                release.wait(30)
+
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.delivery._sink_timeout = 0.05
+        manager.delivery._attempts = 1
+        manager.register(Hanging(), name="hanging")
+        resolve(DAMAGED, Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        assert ["hanging"] == [fault.plugin for fault in manager.sink_faults]
+        assert "timed out after 0.05s" in manager.sink_faults[0].error
+        release.set()
+        manager.close()
+
+    def test_close_reports_dropped_events(self) -> None:
+        release = threading.Event()
+
+        class Blocking:
+            @hookimpl
+            def favorpolicy_notify(self, event: object) -> None:
+                release.wait(30)
+
+        manager = PluginManager()
+        manager.delivery = type(manager.delivery)(manager, maxsize=1)
+        manager.register(Blocking())
+        for number in range(5):
+            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        release.set()
+        with pytest.raises(UndeliveredEvents, match="dropped") as info:
+            manager.close()
+        assert info.value.dropped >= 1
+
+
+class TestHooksAtWork:
+    def test_cost_plugin_overrides_the_default_model(self, pm: PluginManager) -> None:
+        class CreditIsExpensive:
+            @hookimpl
+            def favorpolicy_cost(self, remedy: Remedy) -> Money | None:
+                if remedy.kind is RemedyKind.STORE_CREDIT:
+                    return remedy.value * 2
+                return None  # let the built-in model answer
+
+        before = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        assert [RemedyKind.STORE_CREDIT] == [r.kind for r in before.remedies]
+        pm.register(CreditIsExpensive())
+        after = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        # All-credit now costs twice its face, out of the close calls; the replacement wins.
+        assert [RemedyKind.REPLACEMENT, RemedyKind.STORE_CREDIT] == [r.kind for r in after.remedies]
+        assert usd(44) == after.remedies[1].cost
+        assert before.total == after.total
+
+    def test_goodwill_plugins_raise_never_lower_and_respect_the_cap(
+        self, pm: PluginManager
+    ) -> None:
+        class Suggest:
+            def __init__(self, amount: int) -> None:
+                self.amount = amount
+
+            @hookimpl
+            def favorpolicy_goodwill(self) -> Money:
+                return usd(self.amount)
+
+        base = resolve(DAMAGED, Customer("c"), USD, plugins=pm).goodwill
+        pm.register(Suggest(1))
+        assert base == resolve(DAMAGED, Customer("c"), USD, plugins=pm).goodwill
+        pm.register(Suggest(40))
+        raised = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        assert usd(40) == raised.goodwill
+        assert "plugin_goodwill" in [reason.code for reason in raised.reasons]
+        pm.register(Suggest(10**6))
+        assert usd(500) == resolve(DAMAGED, Customer("c"), USD, plugins=pm).goodwill
+
+    def test_candidates_are_considered_with_the_policys_own(self, pm: PluginManager) -> None:
+        class GiftCard:
+            @hookimpl
+            def favorpolicy_candidates(self, total: Money) -> list[list[Remedy]]:
+                return [[Remedy(RemedyKind.DISCOUNT, total * 2, total * 0, note="gift card")]]
+
+        pm.register(GiftCard())
+        resolution = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        assert ("gift card",) == tuple(remedy.note for remedy in resolution.remedies)
+        assert resolution.total * 2 == resolution.value
+
+    def test_screens_combine_and_the_most_severe_wins(self, pm: PluginManager) -> None:
+        class Says:
+            def __init__(self, level: str) -> None:
+                self.level = level
+
+            @hookimpl
+            def favorpolicy_screen(self) -> ScreenVerdict:
+                return ScreenVerdict(self.level, f"said {self.level}")
+
+        for level in ("warn", "restrict", "none"):
+            pm.register(Says(level))
+        resolution = resolve(DAMAGED, Customer("c"), USD, plugins=pm)
+        assert Level.RESTRICT == resolution.screen.level
+        assert "said restrict" == resolution.screen.reason
+
+
+class TestVerdicts:
+    @pytest.mark.parametrize(
+        ("level", "kinds", "code"),
+        [
+            ("warn", None, "conduct_warn"),
+            ("restrict", {RemedyKind.REFUND, RemedyKind.REPLACEMENT}, "conduct_restrict"),
+            ("refuse", {RemedyKind.REFUND}, "conduct_refuse"),
+        ],
+    )
+    def test_each_level(self, level: str, kinds: set[RemedyKind] | None, code: str) -> None:
+        class Screen:
+            @hookimpl
+            def favorpolicy_screen(self) -> ScreenVerdict:
+                return ScreenVerdict(level, "rude")
+
+        sink = RecordingSink()
+        manager = _with(Screen(), sink)
+        plain = resolve(DAMAGED, Customer("c"), USD)
+        judged = resolve(DAMAGED, Customer("c"), USD, plugins=manager)
+        assert plain.owed == judged.owed
+        assert code in [reason.code for reason in judged.reasons]
+        if kinds is None:
+            assert decision(plain)[:-1] == decision(judged)[:-1]
+        else:
+            assert usd(0) == judged.goodwill
+            assert judged.total == judged.owed == judged.granted_now
+            offered = {
+                r.kind for package in (judged.remedies, *judged.alternatives) for r in package
+            }
+            assert offered <= kinds
+        assert manager.flush(timeout=10)
+        flagged = sink.of_kind(EventKind.ABUSE_FLAGGED)
+        assert (level in {"restrict", "refuse"}) == bool(flagged)
+        manager.close()
+
+    @pytest.mark.parametrize("level", ["warn", "restrict", "refuse"])
+    def test_a_verdict_above_none_needs_a_reason(self, level: str) -> None:
+        with pytest.raises(InvalidVerdict, match="needs one"):
+            ScreenVerdict(level, "  ")
+
+    def test_escalation_sends_an_event_naming_the_role(self) -> None:
+        sink = RecordingSink()
+        manager = _with(sink)
+        resolve(attrs.evolve(DAMAGED, loss=usd(3000)), Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        (event,) = sink.of_kind(EventKind.ESCALATED)
+        assert "owner" == event.role
+        manager.close()
+
+
+class TestAbuseContract:
+    """Two more rules of the bias contract, for conduct screens."""
+
+    @given(scenarios(), st.sampled_from(list(Level)))
+    def test_abuse_never_reduces_owed(self, scenario: Scenario, level: Level) -> None:
+        policy, customer, issue, role = scenario
+
+        class Screen:
+            @hookimpl
+            def favorpolicy_screen(self) -> ScreenVerdict:
+                return ScreenVerdict(level, "generated")
+
+        plain = resolve(issue, customer, policy, role=role, plugins=_BARE)
+        judged = resolve(issue, customer, policy, role=role, plugins=_with_bare(Screen()))
+        assert plain.owed == judged.owed
+        assert judged.owed <= judged.granted_now <= judged.total
+        assert judged.value >= judged.total
+
+    @given(scenarios(), st.sampled_from(MODES[:4]))
+    def test_a_failing_filter_never_refuses(self, scenario: Scenario, mode: str) -> None:
+        policy, customer, issue, role = scenario
+        manager = _with_bare(faulty_plugin("favorpolicy_screen", mode))
+        resolution = resolve(issue, customer, policy, role=role, plugins=manager)
+        assert Level.NONE == resolution.screen.level
+        assert decision(resolve(issue, customer, policy, role=role, plugins=_BARE)) == decision(
+            resolution
+        )
+
+
+_BARE = make_plugin_manager(builtins=False, load_entrypoints=False)
+
+
+def _with_bare(*plugins: object) -> PluginManager:
+    manager = make_plugin_manager(builtins=False, load_entrypoints=False)
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
