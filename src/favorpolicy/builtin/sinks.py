@@ -186,9 +186,10 @@ class WebhookSink:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 response.read()
         except urllib.error.HTTPError as exc:
+            exc.close()  # the error carries the open response
             if exc.code < 500:
-                raise _Permanent(f"webhook {url} answered {exc.code}") from exc
-            raise
+                raise _Permanent(f"webhook {url} answered {exc.code}") from None
+            raise OSError(f"webhook {url} answered {exc.code}") from None
 
 
 class _Permanent(Exception):  # internal signal, never escapes the sink's caller

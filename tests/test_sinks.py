@@ -1,0 +1,249 @@
+"""The built-in sinks, against real files, a real HTTP server and a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from aiosmtpd.controller import Controller
+
+from favorpolicy import (
+    Customer,
+    EventKind,
+    Fault,
+    Issue,
+    Money,
+    Policy,
+    PluginManager,
+    make_plugin_manager,
+    resolve,
+)
+from favorpolicy.builtin.sinks import SIGNATURE_HEADER, sign
+from favorpolicy.testing import RecordingSink
+
+USD = Policy.default("USD")
+ESCALATED = Issue("T-9", "damaged", Fault.BUSINESS, Money("3000", "USD"), severity=3)
+ABUSIVE = Issue(
+    "T-10", "late", Fault.UNKNOWN, Money("20", "USD"), conduct="You are useless idiots."
+)
+
+
+def with_settings(**settings: dict[str, Any]) -> Policy:
+    return attrs.evolve(USD, settings={**USD.settings, **settings})
+
+
+@pytest.fixture
+def pm() -> Iterator[PluginManager]:
+    manager = make_plugin_manager(load_entrypoints=False)
+    yield manager
+    manager.close()
+
+
+class TestJsonlSink:
+    def test_appends_one_event_per_line(self, pm: PluginManager, tmp_path: Path) -> None:
+        path = tmp_path / "events.jsonl"
+        policy = with_settings(jsonl_sink={"path": str(path)})
+        resolution = resolve(ESCALATED, Customer("c"), policy, plugins=pm)
+        resolve(attrs.evolve(ESCALATED, id="T-ü"), Customer("c"), policy, plugins=pm)
+        assert pm.flush(timeout=10)
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert ["resolved", "escalated", "resolved", "escalated"] == [e["kind"] for e in lines]
+        assert resolution.key == lines[0]["key"]
+        assert "owner" == lines[1]["role"]
+        assert "3000" == lines[0]["resolution"]["owed"].split()[0]
+        assert "T-ü" == lines[2]["issue_id"]
+        assert len({e["id"] for e in lines}) == 4
+
+    def test_is_off_without_a_path(self, pm: PluginManager, tmp_path: Path) -> None:
+        resolve(ESCALATED, Customer("c"), USD, plugins=pm)
+        assert pm.flush(timeout=10)
+        assert [] == list(tmp_path.iterdir())
+
+
+class TestLoggingSink:
+    def test_logs_with_structured_fields(
+        self, pm: PluginManager, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with caplog.at_level(logging.INFO, logger="favorpolicy.events"):
+            resolve(ESCALATED, Customer("c"), USD, plugins=pm)
+            assert pm.flush(timeout=10)
+        records = [r for r in caplog.records if r.name == "favorpolicy.events"]
+        assert ["resolved", "escalated"] == [r.event_kind for r in records]  # type: ignore[attr-defined]
+        assert [logging.INFO, logging.WARNING] == [r.levelno for r in records]
+        assert "T-9" == records[1].issue_id  # type: ignore[attr-defined]
+        assert "owner" == records[1].favorpolicy_event["role"]  # type: ignore[attr-defined]
+
+    def test_can_be_turned_off(self, pm: PluginManager, caplog: pytest.LogCaptureFixture) -> None:
+        policy = with_settings(logging_sink={"enabled": False})
+        with caplog.at_level(logging.DEBUG, logger="favorpolicy.events"):
+            resolve(ESCALATED, Customer("c"), policy, plugins=pm)
+            assert pm.flush(timeout=10)
+        assert not [r for r in caplog.records if r.name == "favorpolicy.events"]
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers with the server's scripted status codes, and records each request."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        server: Any = self.server
+        with server.lock:
+            server.requests.append((dict(self.headers), body))
+            status = server.script.pop(0) if server.script else 200
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base's name
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[Any]:
+    server: Any = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.lock = threading.Lock()
+    server.requests = []
+    server.script = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _webhook(url: str, **extra: object) -> Policy:
+    settings = {"url": url, "secret": "s3cret", "timeout_ms": 2000, "backoff_ms": 10, **extra}
+    return with_settings(webhook_sink=settings)
+
+
+class TestWebhookSink:
+    def test_posts_signed_json(self, pm: PluginManager, http_server: Any) -> None:
+        url = f"http://127.0.0.1:{http_server.server_port}/hook"
+        resolution = resolve(ESCALATED, Customer("c"), _webhook(url), plugins=pm)
+        assert pm.flush(timeout=10)
+        assert 2 == len(http_server.requests)
+        headers, body = http_server.requests[0]
+        timestamp, signature = (
+            part.split("=", 1)[1] for part in headers[SIGNATURE_HEADER].split(",")
+        )
+        expected = hmac.new(b"s3cret", timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        assert hmac.compare_digest(expected, signature)
+        assert sign("s3cret", timestamp, body) == headers[SIGNATURE_HEADER]
+        event = json.loads(body)
+        assert ("resolved", resolution.key) == (event["kind"], event["key"])
+        assert event["id"] == headers["Idempotency-Key"]
+        assert "application/json" == headers["Content-Type"]
+        assert [] == list(pm.sink_faults)
+
+    def test_a_500_is_retried_until_a_200(self, pm: PluginManager, http_server: Any) -> None:
+        http_server.script = [500]
+        url = f"http://127.0.0.1:{http_server.server_port}/hook"
+        resolve(
+            attrs.evolve(ESCALATED, loss=Money(10, "USD")), Customer("c"), _webhook(url), plugins=pm
+        )
+        assert pm.flush(timeout=10)
+        bodies = [body for _, body in http_server.requests]
+        assert 2 == len(bodies)
+        assert bodies[0] == bodies[1]  # the same event, the same id, sent again
+        assert [] == list(pm.sink_faults)
+
+    def test_a_400_is_not_retried_and_is_recorded(
+        self, pm: PluginManager, http_server: Any
+    ) -> None:
+        http_server.script = [400, 400, 400]
+        pm.delivery._attempts = 1
+        url = f"http://127.0.0.1:{http_server.server_port}/hook"
+        resolve(
+            attrs.evolve(ESCALATED, loss=Money(10, "USD")), Customer("c"), _webhook(url), plugins=pm
+        )
+        assert pm.flush(timeout=10)
+        assert 1 == len(http_server.requests)
+        assert "answered 400" in pm.sink_faults[0].error
+
+    def test_a_server_that_never_answers_is_recorded_and_resolve_goes_on(
+        self, pm: PluginManager
+    ) -> None:
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # accepts connections, never answers
+        sink = RecordingSink()
+        pm.register(sink)
+        pm.delivery._attempts = 1
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
+        policy = _webhook(url, timeout_ms=200, attempts=2)
+        try:
+            resolution = resolve(attrs.evolve(ESCALATED, loss=Money(10, "USD")), Customer("c"),
+                                 policy, plugins=pm)  # fmt: skip
+            assert Money("10.00", "USD") == resolution.owed
+            assert pm.flush(timeout=20)
+        finally:
+            silent.close()
+        (fault,) = pm.sink_faults
+        assert "webhook_sink" == fault.plugin
+        assert "failed 2 time(s)" in fault.error
+        assert [EventKind.RESOLVED, EventKind.PLUGIN_FAULT] == sink.kinds()
+
+
+class _Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:  # noqa: N802
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        self.arrived.set()
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Controller, _Mailbox]]:
+    mailbox = _Mailbox()
+    with socket.socket() as probe:  # aiosmtpd checks readiness on its port, so it needs a real one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+class TestSmtpSink:
+    def test_emails_the_owner_on_escalation_and_abuse(
+        self, pm: PluginManager, smtp_server: tuple[Controller, _Mailbox]
+    ) -> None:
+        controller, mailbox = smtp_server
+        port = controller.port
+        policy = with_settings(
+            smtp_sink={
+                "host": "127.0.0.1",
+                "port": port,
+                "to": ["owner@shop.example"],
+                "sender": "desk@shop.example",
+            }  # fmt: skip
+        )
+        resolve(ESCALATED, Customer("c"), policy, plugins=pm)
+        resolve(ABUSIVE, Customer("c"), policy, plugins=pm)
+        resolve(
+            attrs.evolve(ABUSIVE, id="T-11", conduct="Thanks!"), Customer("c"), policy, plugins=pm
+        )
+        assert pm.flush(timeout=20)
+        assert [] == list(pm.sink_faults)
+        subjects = sorted(message["Subject"] for _, message in mailbox.messages)
+        assert [
+            "[favorpolicy] Abuse flagged: issue T-10",
+            "[favorpolicy] Needs owner approval: issue T-9",
+        ] == subjects
+        recipients, message = mailbox.messages[0]
+        assert ["owner@shop.example"] == recipients
+        assert "desk@shop.example" == message["From"]
