@@ -1,4 +1,4 @@
-"""The built-in sinks, against real files, a real HTTP server and a real SMTP server on 127.0.0.1."""
+"""The built-in sinks, against real files and real HTTP and SMTP servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from favorpolicy import (
     Fault,
     Issue,
     Money,
-    Policy,
     PluginManager,
+    Policy,
     make_plugin_manager,
     resolve,
 )
@@ -105,7 +105,7 @@ class _Recorder(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # the base's name
+    def log_message(self, format: str, *args: object) -> None:  # the base's name
         pass
 
 
@@ -230,7 +230,7 @@ class TestSmtpSink:
                 "port": port,
                 "to": ["owner@shop.example"],
                 "sender": "desk@shop.example",
-            }  # fmt: skip
+            }
         )
         resolve(ESCALATED, Customer("c"), policy, plugins=pm)
         resolve(ABUSIVE, Customer("c"), policy, plugins=pm)
