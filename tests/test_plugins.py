@@ -38,7 +38,7 @@ from favorpolicy import (
     make_plugin_manager,
     resolve,
 )
-from favorpolicy.testing import RecordingSink, Scenario, scenarios
+from favorpolicy.testing import ContractViolation, RecordingSink, Scenario, check_plugin, scenarios
 
 HOOKS = sorted(name for name in vars(hookspecs) if name.startswith("favorpolicy_"))
 DECIDING_HOOKS = [hook for hook in HOOKS if hook != "favorpolicy_notify"]
@@ -519,3 +519,26 @@ def _with_bare(*plugins: object) -> PluginManager:
     for plugin in plugins:
         manager.register(plugin)
     return manager
+
+
+class TestCheckPlugin:
+    def test_passes_a_well_behaved_plugin(self) -> None:
+        class Generous:
+            @hookimpl
+            def favorpolicy_goodwill(self, issue: Issue) -> Money:
+                return issue.loss * 0  # never less than the policy's own: harmless
+
+        check_plugin(Generous(), max_examples=15)
+
+    def test_finds_a_plugin_that_breaks_monotonicity(self) -> None:
+        class KinderToSmallProblems:
+            @hookimpl
+            def favorpolicy_goodwill(self, issue: Issue, policy: Policy) -> Money:
+                return Money(10 ** (6 - issue.severity), policy.currency)
+
+        with pytest.raises(ContractViolation, match="monotone"):
+            check_plugin(KinderToSmallProblems(), policy=USD, max_examples=100)
+
+    def test_finds_a_plugin_that_faults(self) -> None:
+        with pytest.raises(ContractViolation, match="the plugin faulted"):
+            check_plugin(faulty_plugin("favorpolicy_cost", "garbage"), max_examples=5)
