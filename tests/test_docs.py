@@ -10,6 +10,8 @@ import pytest
 
 import favorpolicy
 import favorpolicy.testing
+import test_plugins
+from favorpolicy import hookspecs
 from favorpolicy.testing import CONTRACT
 
 ROOT = Path(__file__).parent.parent
@@ -70,6 +72,8 @@ class TestBiasContractPage:
         source = (ROOT / "tests" / "test_contract.py").read_text(encoding="utf-8")
         for name in re.findall(r"`TestBiasContract::(test_\w+)`", self.page):
             assert f"def {name}(" in source
+        for name in re.findall(r"`TestAbuseContract::(test_\w+)`", self.page):
+            assert callable(getattr(test_plugins.TestAbuseContract, name))
 
 
 def test_testing_page_lists_every_strategy() -> None:
@@ -77,3 +81,35 @@ def test_testing_page_lists_every_strategy() -> None:
     for name in ("money", "currencies", "customers", "issues", "policies", "scenarios"):
         assert f"`{name}(" in page
         assert name in favorpolicy.testing.__all__
+
+
+class TestEveryHook:
+    """A hook in hookspecs without docs or an isolation test fails here."""
+
+    hooks = sorted(name for name in vars(hookspecs) if name.startswith("favorpolicy_"))
+    page = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+
+    def test_the_hooks_are_the_documented_five(self) -> None:
+        assert [
+            "favorpolicy_candidates",
+            "favorpolicy_cost",
+            "favorpolicy_goodwill",
+            "favorpolicy_notify",
+            "favorpolicy_screen",
+        ] == self.hooks
+
+    @pytest.mark.parametrize("hook", hooks)
+    def test_has_a_docs_section_with_an_example(self, hook: str) -> None:
+        sections = re.split(r"^## ", self.page, flags=re.MULTILINE)
+        (section,) = [s for s in sections if s.startswith(f"{hook}\n")]
+        assert f"def {hook}(" in section, "the section's example implements the hook"
+        assert "```pycon" in section
+        assert getattr(hookspecs, hook).__doc__
+
+    @pytest.mark.parametrize("hook", hooks)
+    def test_has_an_isolation_test(self, hook: str) -> None:
+        if hook == "favorpolicy_notify":
+            assert hasattr(test_plugins, "TestSinkIsolation")
+            return
+        assert hook in test_plugins.DECIDING_HOOKS
+        assert callable(getattr(test_plugins.faulty_plugin(hook, "raise"), hook))
