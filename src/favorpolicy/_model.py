@@ -261,6 +261,14 @@ class Remedy:
         return f"{self.kind.value} worth {self.value}{note}"
 
 
+def trusted_remedy(kind: RemedyKind, value: Money, cost: Money, note: str) -> Remedy:
+    """Build a Remedy from values resolve() made and knows to be valid, skipping the checks."""
+    remedy = object.__new__(Remedy)
+    for name, field_value in (("kind", kind), ("value", value), ("cost", cost), ("note", note)):
+        object.__setattr__(remedy, name, field_value)
+    return remedy
+
+
 @attrs.frozen
 class Reason:
     """One step of a decision: a stable ``code``, a sentence, and the amount it concerns."""

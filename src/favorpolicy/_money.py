@@ -260,14 +260,16 @@ class Money:
         return f"Money({str(self.amount)!r}, {self.currency!r})"
 
     def __str__(self) -> str:
-        # Show at least the currency's minor units, and never hide a digit.
-        places = MINOR_UNITS[self.currency]
-        text = format(self.amount, "f")
-        whole, _, fraction = text.partition(".")
-        if len(fraction) >= places:
-            return f"{text} {self.currency}"
-        return (
-            f"{whole}.{fraction.ljust(places, '0')} {self.currency}"
-            if places
-            else f"{whole} {self.currency}"
-        )
+        return format_amount(self.amount, self.currency)
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """Show *amount* with at least the currency's minor units, never hiding a digit."""
+    places = MINOR_UNITS[currency]
+    text = format(amount, "f")
+    whole, _, fraction = text.partition(".")
+    if len(fraction) >= places:
+        return f"{text} {currency}"
+    if not places:
+        return f"{whole} {currency}"
+    return f"{whole}.{fraction.ljust(places, '0')} {currency}"

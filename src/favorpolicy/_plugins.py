@@ -181,7 +181,7 @@ class _Delivery:
         self._put((resolution, policy))
 
     def _put(self, item: Event | tuple[Resolution, Policy]) -> None:
-        if not self._manager.hook.favorpolicy_notify.get_hookimpls():
+        if not self._manager.impls("favorpolicy_notify"):
             return
         self._start()
         try:
@@ -219,9 +219,10 @@ class _Delivery:
                 self._queue.task_done()
 
     def _deliver(self, event: Event, skip: str | None = None) -> None:
-        impls = self._manager.hook.favorpolicy_notify.get_hookimpls()
-        for impl in reversed(impls):
+        for impl in self._manager.impls("favorpolicy_notify"):
             if impl.plugin_name == skip or impl.hookwrapper or impl.wrapper:
+                continue
+            if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
                 continue
             error = self._call_with_retries(impl, event)
             if error is None:
@@ -292,6 +293,18 @@ class _Delivery:
             )
 
 
+class BuiltinSink:
+    """The base of favorpolicy's own sinks, which say in advance whether an event concerns them.
+
+    A fast path for the built-ins only: an unconfigured built-in sink costs no
+    thread hand-off. Third-party sinks are always called.
+    """
+
+    def wants(self, event: Event) -> bool:
+        """Whether this sink would do anything with *event*."""
+        raise NotImplementedError
+
+
 class _SinkWorker:
     """One sink's own daemon thread, so a call can be abandoned when it overruns its timeout."""
 
@@ -341,8 +354,29 @@ class PluginManager(pluggy.PluginManager):
 
     def __init__(self) -> None:
         super().__init__(ENTRY_POINT_GROUP)
+        self._impls: dict[str, tuple[pluggy.HookImpl, ...]] = {}
         self.add_hookspecs(hookspecs)
         self.delivery = _Delivery(self)
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        self._impls.clear()
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        self._impls.clear()
+        return super().unregister(plugin, name)
+
+    def impls(self, hook_name: str) -> tuple[pluggy.HookImpl, ...]:
+        """The implementations of one hook in pluggy's call order (last registered first).
+
+        Cached until a plugin is registered or unregistered, so that a hook
+        nobody implements costs resolve() one dictionary lookup.
+        """
+        found = self._impls.get(hook_name)
+        if found is None:
+            hook = getattr(self.hook, hook_name)
+            found = self._impls[hook_name] = tuple(reversed(hook.get_hookimpls()))
+        return found
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued event was handed to the sinks; False on timeout."""
@@ -416,8 +450,7 @@ class Calls:
         self.faults: list[PluginFault] = []
 
     def _results(self, hook_name: str, available: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-        hook = getattr(self.manager.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in self.manager.impls(hook_name):
             if impl.hookwrapper or impl.wrapper:
                 self._fault(impl.plugin_name, hook_name, "hook wrappers are not supported")
                 continue
@@ -440,7 +473,7 @@ class Calls:
                 yield impl.plugin_name, result
 
     def has(self, hook_name: str) -> bool:
-        return bool(getattr(self.manager.hook, hook_name).get_hookimpls())
+        return bool(self.manager.impls(hook_name))
 
     def _fault(self, plugin: str, hook: str, error: str) -> None:
         self.faults.append(PluginFault(plugin, hook, error))

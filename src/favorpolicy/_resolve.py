@@ -32,8 +32,9 @@ from ._model import (
     RemedyKind,
     Resolution,
     ScreenVerdict,
+    trusted_remedy,
 )
-from ._money import _CONTEXT, Money, _make
+from ._money import _CONTEXT, _make, format_amount
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
 from .builtin.cost import CostModel
@@ -191,7 +192,7 @@ def _plugin_goodwill(
 
 
 def _has_own_cost_model(calls: Calls) -> bool:
-    impls = calls.manager.hook.favorpolicy_cost.get_hookimpls()
+    impls = calls.manager.impls("favorpolicy_cost")
     return any(not isinstance(impl.plugin, CostModel) for impl in impls)
 
 
@@ -248,8 +249,8 @@ def _plugin_packages(
     return packages
 
 
-def _text(amount: Decimal | Money, currency: str = "") -> str:
-    return str(amount if isinstance(amount, Money) else _make(amount, currency))
+def _text(amount: Decimal, currency: str) -> str:
+    return format_amount(amount, currency)
 
 
 def _normal(amount: Decimal) -> str:
@@ -484,7 +485,7 @@ def _choose(
 
 def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
-        Remedy(kind, _make(value, currency), _make(cost, currency), note)
+        trusted_remedy(kind, _make(value, currency), _make(cost, currency), note)
         for kind, value, cost, note in package[0]
     )
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._canon import canonical
-from .._plugins import Event, EventKind
+from .._plugins import BuiltinSink, Event, EventKind
 from ..hookspecs import hookimpl
 
 __all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
@@ -63,7 +63,7 @@ def _seconds(settings: Mapping[str, object], key: str, default_ms: int) -> float
     return int(value) / 1000 if isinstance(value, int | Decimal | str) else default_ms / 1000
 
 
-class LoggingSink:
+class LoggingSink(BuiltinSink):
     """Log every event to the ``favorpolicy.events`` logger, with structured fields.
 
     Each record carries ``favorpolicy_event`` (the event as JSON data) and
@@ -75,15 +75,24 @@ class LoggingSink:
 
     logger = logging.getLogger("favorpolicy.events")
 
-    @hookimpl
-    def favorpolicy_notify(self, event: Event) -> None:
+    def _level(self, event: Event) -> int | None:
         settings = _settings(event, "logging_sink")
         if not settings.get("enabled", True):
-            return
+            return None
         level = logging.getLevelName(str(settings.get("level", "INFO")).upper())
+        if not isinstance(level, int):
+            level = logging.INFO
         if event.kind is not EventKind.RESOLVED:
             level = max(level, logging.WARNING)
-        if not self.logger.isEnabledFor(level):
+        return level if self.logger.isEnabledFor(level) else None
+
+    def wants(self, event: Event) -> bool:
+        return self._level(event) is not None
+
+    @hookimpl
+    def favorpolicy_notify(self, event: Event) -> None:
+        level = self._level(event)
+        if level is None:
             return
         self.logger.log(
             level,
@@ -97,7 +106,7 @@ class LoggingSink:
         )
 
 
-class JsonlSink:
+class JsonlSink(BuiltinSink):
     """Append every event to a JSON Lines file, one object a line, and fsync.
 
     Settings (``jsonl_sink``): ``path`` (required to turn it on).
@@ -105,6 +114,9 @@ class JsonlSink:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+
+    def wants(self, event: Event) -> bool:
+        return bool(_settings(event, "jsonl_sink").get("path"))
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
@@ -124,7 +136,7 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
-class WebhookSink:
+class WebhookSink(BuiltinSink):
     """POST every event as JSON, signed with HMAC-SHA256.
 
     The ``X-Favorpolicy-Signature`` header is ``t=<unix time>,v1=<hex>``, the
@@ -137,6 +149,9 @@ class WebhookSink:
     ``backoff_ms`` (default 200, doubled after each failed attempt). A 5xx
     answer or a network error is retried; a 4xx is not.
     """
+
+    def wants(self, event: Event) -> bool:
+        return bool(_settings(event, "webhook_sink").get("url"))
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
@@ -196,7 +211,7 @@ class _Permanent(Exception):  # internal signal, never escapes the sink's caller
     """A webhook answer that retrying cannot fix."""
 
 
-class SmtpSink:
+class SmtpSink(BuiltinSink):
     """Email the owner on ``abuse_flagged`` and ``escalated`` events.
 
     Settings (``smtp_sink``): ``host`` and ``to`` (a list of addresses) turn
@@ -206,6 +221,10 @@ class SmtpSink:
     """
 
     kinds: Final = frozenset({EventKind.ABUSE_FLAGGED, EventKind.ESCALATED})
+
+    def wants(self, event: Event) -> bool:
+        settings = _settings(event, "smtp_sink")
+        return event.kind in self.kinds and bool(settings.get("host") and settings.get("to"))
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
