@@ -159,7 +159,8 @@ class _Delivery:
         attempts: int = 3,
         backoff: float = 0.05,
     ) -> None:
-        self._manager = weakref.proxy(manager)
+        # Weak, so that a manager nobody closed can still be collected; its thread then ends.
+        self._manager_ref = weakref.ref(manager)
         # A resolution's events are made on the delivery thread, off the caller's path.
         self._queue: queue.Queue[Event | tuple[Resolution, Policy] | None] = queue.Queue(maxsize)
         self._sink_timeout = sink_timeout
@@ -180,9 +181,17 @@ class _Delivery:
         """Queue the events of one resolution (see :func:`events_for`)."""
         self._put((resolution, policy))
 
+    def _manager(self) -> PluginManager:
+        manager = self._manager_ref()
+        if manager is None:
+            raise ReferenceError("the plugin manager is gone")
+        return manager
+
     def _put(self, item: Event | tuple[Resolution, Policy]) -> None:
-        if not self._manager.impls("favorpolicy_notify"):
-            return
+        sinks = self._manager().impls("favorpolicy_notify")
+        policy = item.policy if isinstance(item, Event) else item[1]
+        if not any(_may_want(impl, policy) for impl in sinks):
+            return  # nobody would do anything with it: no thread, no queue
         self._start()
         try:
             self._queue.put_nowait(item)
@@ -206,7 +215,13 @@ class _Delivery:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=1.0)
+            except queue.Empty:
+                if self._manager_ref() is None:
+                    self._stop_workers()
+                    return
+                continue
             try:
                 if item is None:
                     return
@@ -219,7 +234,7 @@ class _Delivery:
                 self._queue.task_done()
 
     def _deliver(self, event: Event, skip: str | None = None) -> None:
-        for impl in self._manager.impls("favorpolicy_notify"):
+        for impl in self._manager().impls("favorpolicy_notify"):
             if impl.plugin_name == skip or impl.hookwrapper or impl.wrapper:
                 continue
             if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
@@ -245,6 +260,11 @@ class _Delivery:
                     role=None,
                 )
                 self._deliver(told, skip=impl.plugin_name)
+
+    def _stop_workers(self) -> None:
+        for worker in self._workers.values():
+            worker.stop()
+        self._workers.clear()
 
     def _call_with_retries(self, impl: pluggy.HookImpl, event: Event) -> str | None:
         error = "no attempt"
@@ -280,9 +300,7 @@ class _Delivery:
         if self._thread is not None and flushed:
             self._queue.put(None)
             self._thread.join(timeout)
-        for worker in self._workers.values():
-            worker.stop()
-        self._workers.clear()
+        self._stop_workers()
         self._thread = None
         if left or self.dropped:
             raise UndeliveredEvents(
@@ -297,12 +315,20 @@ class BuiltinSink:
     """The base of favorpolicy's own sinks, which say in advance whether an event concerns them.
 
     A fast path for the built-ins only: an unconfigured built-in sink costs no
-    thread hand-off. Third-party sinks are always called.
+    queue, thread or hand-off. Third-party sinks are always called.
     """
+
+    def active_for(self, policy: Policy | None) -> bool:
+        """Whether this sink could do anything with the events of *policy*'s resolutions."""
+        raise NotImplementedError
 
     def wants(self, event: Event) -> bool:
         """Whether this sink would do anything with *event*."""
-        raise NotImplementedError
+        return self.active_for(event.policy)
+
+
+def _may_want(impl: pluggy.HookImpl, policy: Policy | None) -> bool:
+    return not isinstance(impl.plugin, BuiltinSink) or impl.plugin.active_for(policy)
 
 
 class _SinkWorker:

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from .._canon import canonical
 from .._plugins import BuiltinSink, Event, EventKind
+from .._policy import Policy
 from ..hookspecs import hookimpl
 
 __all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
@@ -55,7 +56,11 @@ def event_json(event: Event) -> dict[str, Any]:
 
 
 def _settings(event: Event, name: str) -> Mapping[str, object]:
-    return event.policy.settings_for(name) if event.policy is not None else {}
+    return _policy_settings(event.policy, name)
+
+
+def _policy_settings(policy: Policy | None, name: str) -> Mapping[str, object]:
+    return policy.settings_for(name) if policy is not None else {}
 
 
 def _seconds(settings: Mapping[str, object], key: str, default_ms: int) -> float:
@@ -86,6 +91,10 @@ class LoggingSink(BuiltinSink):
             level = max(level, logging.WARNING)
         return level if self.logger.isEnabledFor(level) else None
 
+    def active_for(self, policy: Policy | None) -> bool:
+        settings = _policy_settings(policy, "logging_sink")
+        return bool(settings.get("enabled", True)) and self.logger.isEnabledFor(logging.WARNING)
+
     def wants(self, event: Event) -> bool:
         return self._level(event) is not None
 
@@ -115,8 +124,8 @@ class JsonlSink(BuiltinSink):
     def __init__(self) -> None:
         self._lock = threading.Lock()
 
-    def wants(self, event: Event) -> bool:
-        return bool(_settings(event, "jsonl_sink").get("path"))
+    def active_for(self, policy: Policy | None) -> bool:
+        return bool(_policy_settings(policy, "jsonl_sink").get("path"))
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
@@ -150,8 +159,8 @@ class WebhookSink(BuiltinSink):
     answer or a network error is retried; a 4xx is not.
     """
 
-    def wants(self, event: Event) -> bool:
-        return bool(_settings(event, "webhook_sink").get("url"))
+    def active_for(self, policy: Policy | None) -> bool:
+        return bool(_policy_settings(policy, "webhook_sink").get("url"))
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
@@ -222,9 +231,12 @@ class SmtpSink(BuiltinSink):
 
     kinds: Final = frozenset({EventKind.ABUSE_FLAGGED, EventKind.ESCALATED})
 
+    def active_for(self, policy: Policy | None) -> bool:
+        settings = _policy_settings(policy, "smtp_sink")
+        return bool(settings.get("host") and settings.get("to"))
+
     def wants(self, event: Event) -> bool:
-        settings = _settings(event, "smtp_sink")
-        return event.kind in self.kinds and bool(settings.get("host") and settings.get("to"))
+        return event.kind in self.kinds and self.active_for(event.policy)
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
