@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import attrs
@@ -12,7 +13,10 @@ from favorpolicy import Customer, Fault, Issue, Level, Money, Policy, resolve
 from favorpolicy.builtin.conduct import screen_text
 
 DATA = Path(__file__).parent / "data"
-OLIST = Path(__file__).parent.parent.parent / "shared" / "data" / "olist"
+# The shared Olist sample lives beside the repository (../shared), never in it.
+OLIST = Path(
+    os.environ.get("FAVORPOLICY_OLIST", Path(__file__).parent.parent.parent / "shared/data/olist")
+)
 
 
 def _lines(name: str) -> list[str]:
