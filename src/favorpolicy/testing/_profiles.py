@@ -13,7 +13,7 @@ from .._plugins import make_plugin_manager
 from .._policy import Policy
 from .._resolve import resolve
 from ._contract import CONTRACT, ContractViolation, Resolver, Scenario, resolve_as
-from ._strategies import policies, scenarios
+from ._strategies import as_strategy, policies, scenarios
 
 __all__ = ["check_plugin", "check_policy", "register_profiles"]
 
@@ -75,13 +75,7 @@ def check_plugin(
             raise ContractViolation(f"the plugin faulted: {own[0]}")
         return resolution
 
-    policies_ = (
-        policies()
-        if policy is None
-        else policy
-        if isinstance(policy, st.SearchStrategy)
-        else st.just(policy)
-    )
+    policies_ = as_strategy(policy, policies())
     chosen = settings(max_examples=max_examples) if max_examples is not None else settings()
     try:
         for check in CONTRACT.values():

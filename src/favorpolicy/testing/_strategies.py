@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
 from hypothesis import strategies as st
 
@@ -29,12 +29,24 @@ __all__ = [
 #: Currencies the strategies draw from by default: two, zero and three decimals.
 EDGE_CURRENCIES: Final = ("USD", "EUR", "BRL", "JPY", "KRW", "KWD", "BHD")
 
+_T = TypeVar("_T")
 _MONEY_KINDS: Final = tuple(kind for kind in RemedyKind if kind is not RemedyKind.APOLOGY)
 _FIRST_DAY: Final = date(1990, 1, 1)
 _LAST_DAY: Final = date(2035, 12, 31)
 # Hypothesis wants naive bounds for st.datetimes() and adds the time zone itself.
 _FIRST_MOMENT: Final = datetime(2000, 1, 1)  # noqa: DTZ001
 _LAST_MOMENT: Final = datetime(2035, 1, 1)  # noqa: DTZ001
+
+
+def as_strategy(
+    value: _T | st.SearchStrategy[_T] | None, default: st.SearchStrategy[_T]
+) -> st.SearchStrategy[_T]:
+    """*value* as a strategy: a strategy stays, a value becomes ``just(value)``, None *default*."""
+    if value is None:
+        return default
+    if isinstance(value, st.SearchStrategy):
+        return value
+    return st.just(value)
 
 
 def currencies() -> st.SearchStrategy[str]:
@@ -70,13 +82,7 @@ def money(
     ``extra_places`` allows that many digits beyond the currency's minor unit,
     to exercise rounding.
     """
-    codes = (
-        currencies()
-        if currency is None
-        else currency
-        if isinstance(currency, st.SearchStrategy)
-        else st.just(currency)
-    )
+    codes = as_strategy(currency, currencies())
     return codes.flatmap(
         lambda code: _amount(code, min_value, max_value, extra_places).map(
             lambda amount: Money(amount, code)
@@ -120,7 +126,7 @@ def issues(
     max_loss: int = 10**9,
 ) -> st.SearchStrategy[Issue]:
     """Issues in *currency* (or any), with every fault, severity and built-in kind."""
-    codes = st.just(currency) if currency is not None else currencies()
+    codes = as_strategy(currency, currencies())
 
     def build(code: str) -> st.SearchStrategy[Issue]:
         return st.builds(
@@ -209,7 +215,7 @@ def _policy(draw: st.DrawFn, currency: str) -> Policy:
 
 def policies(currency: str | None = None) -> st.SearchStrategy[Policy]:
     """Valid policies: the default one, and arbitrary ones that pass validation."""
-    codes = st.just(currency) if currency is not None else currencies()
+    codes = as_strategy(currency, currencies())
     return codes.flatmap(lambda code: st.just(Policy.default(code)) | _policy(code))
 
 
