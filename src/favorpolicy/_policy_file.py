@@ -111,7 +111,7 @@ def _describe(error: BaseException, expected: type | None) -> str:
 
 
 def _shape_error(error: cattrs.BaseValidationError, source: str) -> InvalidPolicy:
-    messages = []
+    messages: list[str] = []
     for message in cattrs.transform_error(error, format_exception=_describe):
         text, _, where = message.rpartition(" @ ")
         if text.startswith("unknown key(s) "):
