@@ -268,8 +268,11 @@ def format_amount(amount: Decimal, currency: str) -> str:
     places = MINOR_UNITS[currency]
     text = format(amount, "f")
     whole, _, fraction = text.partition(".")
+    if len(fraction) > places:
+        # Digits past the minor unit are shown, but not zeros that add nothing.
+        fraction = fraction.rstrip("0")
     if len(fraction) >= places:
-        return f"{text} {currency}"
+        return f"{whole}.{fraction} {currency}" if fraction else f"{whole} {currency}"
     if not places:
         return f"{whole} {currency}"
     return f"{whole}.{fraction.ljust(places, '0')} {currency}"

@@ -113,6 +113,7 @@ _THREATS: Final = (
 _DISMISSALS: Final = re.compile(
     r"\b(?:go to hell|eat shit|go fuck yourself|piss off|fuck off|f off)\b"
 )
+_SENTENCE_ENDS: Final = re.compile(r"[.!?;\n]+")
 _WORDS: Final = re.compile(r"[a-z0-9@$*!]+(?:'[a-z]+)?")
 
 
@@ -213,15 +214,18 @@ def screen_text(text: str) -> ScreenVerdict:
         if found:
             return ScreenVerdict(Level.REFUSE, f"threat aimed at staff: {found.group(0)!r}")
     words = _WORDS.findall(normal)
+    # Insults are read sentence by sentence: "my stuff? You ..." is not "stuff you".
+    sentences = [_WORDS.findall(part) for part in _SENTENCE_ENDS.split(normal)]
     slurs = [word for word in words if _is_slur(word)]
     if slurs:
         return ScreenVerdict(Level.RESTRICT, f"slur: {len(slurs)} word(s)")
     found = _DISMISSALS.search(normal)
     if found:
         return ScreenVerdict(Level.RESTRICT, f"abuse aimed at staff: {found.group(0)!r}")
-    insult = _aimed_insult(words)
-    if insult is not None:
-        return ScreenVerdict(Level.RESTRICT, f"insult aimed at staff: {insult!r}")
+    for sentence in sentences:
+        insult = _aimed_insult(sentence)
+        if insult is not None:
+            return ScreenVerdict(Level.RESTRICT, f"insult aimed at staff: {insult!r}")
     return ScreenVerdict(Level.NONE)
 
 

@@ -1,0 +1,138 @@
+"""Tickets and resolutions as JSON data, for the command line and other tools.
+
+A ticket is one customer and one issue::
+
+    {"customer": {"id": "C-1", "tier": "vip", "since": "2021-04-01"},
+     "issue": {"id": "T-1", "kind": "late", "fault": "unknown", "loss": "25.00",
+               "severity": 3, "occurred_at": "2026-03-14T10:00:00+00:00"}}
+
+Amounts are numbers or strings in the policy's currency, or strings with a
+code ("25.00 EUR"). A Resolution becomes JSON with :func:`resolution_to_dict`
+and comes back, equal, with :func:`resolution_from_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import cattrs
+
+from ._model import Customer, Issue, Level, Resolution
+from ._money import Money
+from .exceptions import FavorPolicyError, InvalidIssue, _show
+
+__all__ = ["InvalidTicket", "resolution_from_dict", "resolution_to_dict", "ticket_from_dict"]
+
+_T = TypeVar("_T")
+
+_CUSTOMER_KEYS = frozenset(
+    {"id", "tier", "since", "lifetime_value", "prior_remedies", "preference"}
+)
+_ISSUE_KEYS = frozenset(
+    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", "occurred_at"}
+)
+
+
+class InvalidTicket(InvalidIssue):
+    """A ticket that is not shaped like one, or holds a bad value."""
+
+
+def _money(path: str, value: object, currency: str) -> Money:
+    if isinstance(value, str) and " " in value.strip():
+        amount, code = value.strip().rsplit(" ", 1)
+        if code.upper() != currency:
+            raise InvalidTicket(f"{path}: {value!r} is not in the policy's currency {currency!r}")
+        value = amount
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # JSON numbers: read as written
+    try:
+        return Money(value, currency)  # type: ignore[arg-type]
+    except FavorPolicyError as error:
+        raise InvalidTicket(f"{path}: {error}") from None
+
+
+def _when(path: str, value: object, kind: type[date]) -> Any:
+    if value is None or isinstance(value, kind):
+        return value
+    if not isinstance(value, str):
+        raise InvalidTicket(f"{path}: {_show(value)} is not an ISO {kind.__name__} text")
+    try:
+        return kind.fromisoformat(value)
+    except ValueError:
+        raise InvalidTicket(f"{path}: {value!r} is not an ISO {kind.__name__}") from None
+
+
+def _section(data: Mapping[str, Any], name: str, allowed: frozenset[str]) -> dict[str, Any]:
+    section = data.get(name)
+    if not isinstance(section, Mapping):
+        raise InvalidTicket(f"{name}: {_show(section)} is not an object")
+    unknown = sorted(set(section) - allowed)
+    if unknown:
+        raise InvalidTicket(f"{name}.{unknown[0]}: unknown key")
+    return dict(section)
+
+
+def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
+    """Read one ticket; errors name the key path, prefixed ``customer.`` or ``issue.``."""
+    if not isinstance(data, Mapping):
+        raise InvalidTicket(f"ticket: {_show(data)} is not an object with customer and issue")
+    unknown = sorted(set(data) - {"customer", "issue"})
+    if unknown:
+        raise InvalidTicket(f"{unknown[0]}: unknown key; a ticket has customer and issue")
+    customer = _section(data, "customer", _CUSTOMER_KEYS)
+    issue = _section(data, "issue", _ISSUE_KEYS)
+    if "since" in customer:
+        customer["since"] = _when("customer.since", customer["since"], date)
+    if customer.get("lifetime_value") is not None:
+        customer["lifetime_value"] = _money(
+            "customer.lifetime_value", customer["lifetime_value"], currency
+        )
+    for key in ("loss", "order_value"):
+        if issue.get(key) is not None:
+            issue[key] = _money(f"issue.{key}", issue[key], currency)
+    if "occurred_at" in issue:
+        issue["occurred_at"] = _when("issue.occurred_at", issue["occurred_at"], datetime)
+    return (
+        _build("customer", Customer, customer, required=("id",)),
+        _build("issue", Issue, issue, required=("id", "kind", "fault", "loss")),
+    )
+
+
+def _build(name: str, kind: type[_T], fields: dict[str, Any], *, required: tuple[str, ...]) -> _T:
+    missing = [key for key in required if key not in fields]
+    if missing:
+        raise InvalidTicket(f"{name}.{missing[0]}: required key missing")
+    try:
+        return kind(**fields)
+    except FavorPolicyError as error:
+        # The model's messages start with the field: "severity: 9 is out of range ...".
+        raise InvalidTicket(f"{name}.{error}") from None
+
+
+def _make_converter() -> cattrs.Converter:
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(Money, str)
+    converter.register_structure_hook(Money, lambda text, _: Money(*text.rsplit(" ", 1)))
+    converter.register_unstructure_hook(Level, str)
+    converter.register_structure_hook(Level, lambda text, _: Level[text.upper()])
+    return converter
+
+
+_CONVERTER = _make_converter()
+
+
+def resolution_to_dict(resolution: Resolution) -> dict[str, Any]:
+    """The resolution as JSON data: amounts as ``"12.50 USD"``, kinds and levels as text."""
+    data: dict[str, Any] = _CONVERTER.unstructure(resolution)
+    return data
+
+
+def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
+    """Structure :func:`resolution_to_dict`'s output back to an equal Resolution."""
+    try:
+        return _CONVERTER.structure(dict(data), Resolution)
+    except (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError) as error:
+        raise InvalidTicket(f"resolution: cannot be read back: {error}") from None

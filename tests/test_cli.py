@@ -1,0 +1,212 @@
+"""The favorpolicy command, through CliRunner and once as a real installed program."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from favorpolicy import Policy, __version__
+from favorpolicy._tickets import resolution_from_dict
+from favorpolicy.cli import main
+
+ROOT = Path(__file__).parent.parent
+POLICY = ROOT / "examples" / "policy.toml"
+TICKETS = sorted((ROOT / "examples" / "tickets").glob("*.json"))
+GOLDEN = Path(__file__).parent / "golden"
+# Installed plugins would change the answers; the golden files are for the built-ins.
+ENV = {"FAVORPOLICY_DISABLE_PLUGINS": "vip_credit"}
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=input, env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("FAVORPOLICY_REGEN_GOLDEN"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == actual
+
+
+class TestResolve:
+    @pytest.mark.parametrize("ticket", TICKETS, ids=lambda path: path.stem)
+    def test_explains_like_the_golden_file(self, ticket: Path) -> None:
+        code, out, err = run("resolve", "--policy", str(POLICY), str(ticket))
+        assert (0, "") == (code, err)
+        _golden(f"resolve-{ticket.stem}.txt", out)
+
+    @pytest.mark.parametrize("ticket", TICKETS, ids=lambda path: path.stem)
+    def test_json_is_golden_and_structures_back(self, ticket: Path) -> None:
+        code, out, _ = run("resolve", "--policy", str(POLICY), "--json", str(ticket))
+        assert 0 == code
+        _golden(f"resolve-{ticket.stem}.json", out)
+        resolution = resolution_from_dict(json.loads(out))
+        assert Policy.from_toml(POLICY).fingerprint == resolution.policy_fingerprint
+
+    def test_reads_stdin_and_takes_a_role(self) -> None:
+        ticket = (ROOT / "examples" / "tickets" / "damaged-escalated.json").read_text()
+        code, out, _ = run("resolve", "--policy", str(POLICY), "--role", "lead", "-", input=ticket)
+        assert 0 == code
+        assert "decided as lead" in out
+        assert "escalate" not in out
+
+
+BAD_TOML = "[roles.agent]\nlimit = = 150\n"
+
+
+class TestBadInput:
+    """Each exits 2 with one line on stderr naming the place."""
+
+    def test_broken_toml(self, tmp_path: Path) -> None:
+        policy = tmp_path / "broken.toml"
+        policy.write_text(BAD_TOML)
+        code, out, err = run("resolve", "--policy", str(policy), str(TICKETS[0]))
+        assert 2 == code
+        assert "" == out
+        assert re.fullmatch(
+            rf"favorpolicy: error: {re.escape(str(policy))}: not valid TOML: .*line 2.*\n", err
+        )
+
+    def test_unknown_key(self, tmp_path: Path) -> None:
+        policy = tmp_path / "typo.toml"
+        policy.write_text(POLICY.read_text().replace("[roles.agent]\nlimit", "[roles.agent]\nlimt"))
+        code, _, err = run("check", "--policy", str(policy))
+        assert 2 == code
+        assert f"favorpolicy: error: {policy}: roles.agent.limt: unknown key\n" == err
+
+    def test_bad_ticket(self, tmp_path: Path) -> None:
+        ticket = tmp_path / "ticket.json"
+        issue = {"id": "t", "kind": "late", "fault": "business", "loss": "5", "severity": 9}
+        ticket.write_text(json.dumps({"customer": {"id": "c"}, "issue": issue}))
+        code, _, err = run("resolve", "--policy", str(POLICY), str(ticket))
+        assert 2 == code
+        assert (
+            f"favorpolicy: error: {ticket}: "
+            "issue.severity: 9 is out of range; it must be from 1 to 5\n"
+        ) == err
+
+    def test_not_json(self) -> None:
+        code, _, err = run("resolve", "--policy", str(POLICY), "-", input="{nope")
+        assert 2 == code
+        assert err.startswith("favorpolicy: error: <stdin>: not valid JSON: ")
+        assert 1 == err.count("\n")
+
+    def test_unknown_role(self) -> None:
+        code, _, err = run("resolve", "--policy", str(POLICY), "--role", "intern", str(TICKETS[0]))
+        assert 2 == code
+        assert "role: 'intern' is not a role of this policy" in err
+
+    def test_debug_shows_the_traceback(self, tmp_path: Path) -> None:
+        policy = tmp_path / "broken.toml"
+        policy.write_text(BAD_TOML)
+        result = CliRunner().invoke(
+            main, ["--debug", "resolve", "--policy", str(policy), "-"], input="{}"
+        )
+        assert result.exception is not None
+        assert "not valid TOML" in str(result.exception)
+
+    def test_usage_errors_exit_2(self) -> None:
+        code, _, err = run("resolve")
+        assert 2 == code
+        assert "Missing option '--policy'" in err
+
+
+class TestCheck:
+    def test_every_rule_passes_for_the_example(self) -> None:
+        code, out, _ = run("check", "--policy", str(POLICY), "--examples", "20")
+        assert 0 == code
+        lines = out.splitlines()
+        assert 9 == len(lines)
+        assert all(line.startswith("pass  ") for line in lines[:8])
+        assert "all rules pass" == lines[-1]
+
+    def test_a_plugin_that_breaks_the_contract_fails_the_check(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A real installed distribution (on sys.path) whose goodwill falls as severity rises.
+        (tmp_path / "unkind_plugin.py").write_text(
+            "from favorpolicy import Money, hookimpl\n"
+            "@hookimpl\n"
+            "def favorpolicy_goodwill(issue, policy):\n"
+            "    return Money(10 ** (6 - issue.severity), policy.currency)\n"
+        )
+        info = tmp_path / "unkind_plugin-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: unkind-plugin\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text("[favorpolicy]\nunkind = unkind_plugin\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        code, out, _ = run("check", "--policy", str(POLICY), "--examples", "100")
+        assert 1 == code
+        assert re.search(
+            r"^FAIL  monotone: monotone: severity \+ 1 lowered total", out, re.MULTILINE
+        )
+        assert out.endswith("rule(s) of the bias contract failed\n")
+
+
+class TestPlugins:
+    def test_lists_each_plugin_its_hooks_and_origin(self) -> None:
+        code, out, _ = run("plugins")
+        assert 0 == code
+        assert "cost_model  favorpolicy_cost  [built in (favorpolicy.builtin.cost)]" in out
+        assert "conduct_filter  favorpolicy_screen  [built in (favorpolicy.builtin.conduct)]" in out
+        assert "vip_credit  (blocked)" in out
+
+
+class TestProgram:
+    def test_version_and_help(self) -> None:
+        code, out, _ = run("--version")
+        assert (0, f"favorpolicy, version {__version__}\n") == (code, out)
+        for command in ("resolve", "check", "plugins"):
+            code, out, _ = run(command, "--help")
+            assert 0 == code
+            assert out.startswith(f"Usage: favorpolicy {command}")
+
+    def test_the_installed_entry_point_runs(self) -> None:
+        script = Path(sys.executable).parent / "favorpolicy"
+        done = subprocess.run(
+            [str(script), "resolve", "--policy", str(POLICY), str(TICKETS[0])],
+            capture_output=True, text=True, env={**os.environ, **ENV}, check=False,
+        )  # fmt: skip
+        assert (0, "") == (done.returncode, done.stderr)
+        assert (GOLDEN / f"resolve-{TICKETS[0].stem}.txt").read_text(
+            encoding="utf-8"
+        ) == done.stdout
+        failed = subprocess.run(
+            [str(script), "resolve"], capture_output=True, text=True, check=False
+        )
+        assert 2 == failed.returncode
+
+
+class TestDocsPage:
+    """docs/cli.md shows real output: each `$ favorpolicy ...` block is run and compared."""
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+
+    def sessions(self) -> list[tuple[str, str]]:
+        found = []
+        for block in re.findall(r"^```console\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE):
+            for chunk in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+                command, _, output = chunk.partition("\n")
+                if command.startswith("favorpolicy "):
+                    found.append((command, output))
+        return found
+
+    def test_the_page_shows_every_command(self) -> None:
+        commands = {command.split()[1] for command, _ in self.sessions()}
+        assert {"resolve", "check", "plugins", "--version"} <= commands
+
+    def test_each_shown_output_is_real(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.chdir(ROOT)
+        for command, shown in self.sessions():
+            args = shlex.split(command)[1:]
+            result = CliRunner().invoke(main, args, env=ENV)
+            assert shown == result.output, command
