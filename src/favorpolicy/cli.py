@@ -147,3 +147,90 @@ def plugins() -> None:
             else f"built in ({type(plugin).__module__})"
         )
         click.echo(f"{name}  {', '.join(hooks)}  [{where}]")
+
+
+@main.command()
+@_POLICY
+@click.argument("tickets", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--olist", type=click.Path(file_okay=False, path_type=Path), help="Olist CSV folder.")
+@click.option("--example", type=click.IntRange(1), help="A seeded synthetic set of N tickets.")
+@click.option("--compare", "compare_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="A second policy to set beside the first.")  # fmt: skip
+@click.option("--role", default="agent", show_default=True, help="The role deciding.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1))
+@click.option("--skip-bad", is_flag=True, help="Count bad rows and go on, instead of stopping.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
+@click.pass_context
+def simulate(  # noqa: PLR0917  # click passes one parameter per documented option
+    context: click.Context,
+    policy_path: Path,
+    tickets: Path | None,
+    olist: Path | None,
+    example: int | None,
+    compare_path: Path | None,
+    role: str,
+    workers: int,
+    skip_bad: bool,
+    as_json: bool,
+    plot_path: str | None,
+) -> None:
+    """Backtest the policy on TICKETS (CSV or JSONL), --olist DIR or --example N."""
+    from . import _simulate, _sources  # noqa: PLC0415
+
+    debug = context.obj["debug"]
+    chosen = [name for name, value in (("TICKETS", tickets), ("--olist", olist),
+                                       ("--example", example)) if value is not None]  # fmt: skip
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of TICKETS, --olist DIR or --example N")
+    policies = [_load_policy(policy_path, debug)]
+    if compare_path is not None:
+        policies.append(_load_policy(compare_path, debug))
+    if plot_path is not None:
+        try:
+            import matplotlib  # noqa: F401, PLC0415
+        except ImportError:
+            raise _Failure("--plot needs matplotlib: pip install 'favorpolicy[plot]'") from None
+    currency = policies[0].currency
+    if tickets is not None:
+        if not tickets.is_file():
+            raise _Failure(f"{tickets}: no such file")
+        items: Any = _sources.file_tickets(tickets, currency)
+    elif olist is not None:
+        if not (olist / "olist_orders_dataset.csv").is_file():
+            raise _Failure(f"{olist}: has no olist_orders_dataset.csv")
+        items = _sources.olist_tickets(olist, currency)
+    else:
+        items = _sources.example_tickets(example or 0, currency, policies[0].tiers)
+    with _input_errors(debug), _progress() as advance:
+        outcome = _simulate.run_backtest(
+            items, policies, role=role, workers=workers, skip_bad=skip_bad, progress=advance
+        )
+    if plot_path is not None:
+        _simulate.plot(outcome, plot_path)
+    if as_json:
+        click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_simulate.report(outcome))
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int], None] | None]:
+    """A running count on stderr when it is a terminal; nothing otherwise.
+
+    The input streams, so its length is unknown: the bar counts tickets done.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        click.echo(f"\rsimulating: {done:,} tickets", err=True, nl=False)
+
+    try:
+        yield advance
+    finally:
+        click.echo("", err=True)

@@ -1,0 +1,362 @@
+"""The backtest behind ``favorpolicy simulate``: resolve many tickets, add up what it cost.
+
+Everything it keeps is bounded: running totals per issue kind and fault, a
+fixed set of histogram bins for goodwill, and a cumulative-cost curve thinned
+to at most a few thousand points. So a run over millions of tickets streams in
+flat memory. With workers, chunks of tickets go to processes, each with its
+own policies and plugin manager, and their partial summaries are merged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ._model import Level, Resolution
+from ._policy import Policy
+from ._sources import BadRow, Item, Skip, Ticket
+from .exceptions import FavorPolicyError
+
+__all__ = ["BadInput", "Backtest", "Summary", "run_backtest"]
+
+_ZERO = Decimal(0)
+#: Upper edges of the goodwill histogram's bins, in major units of the currency.
+GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+_CURVE_POINTS = 2000
+CHUNK = 500
+
+
+class BadInput(FavorPolicyError, ValueError):  # matches the library's other errors
+    """A row that could not be read or resolved, with the file and line."""
+
+
+@attrs.define
+class Totals:
+    """Running totals for a group of resolutions."""
+
+    tickets: int = 0
+    owed: Decimal = _ZERO
+    goodwill: Decimal = _ZERO
+    cost: Decimal = _ZERO
+    granted_now: Decimal = _ZERO
+    escalated: int = 0
+    escalated_amount: Decimal = _ZERO
+    abuse_flags: int = 0
+    plugin_faults: int = 0
+
+    def add(self, resolution: Resolution) -> None:
+        self.tickets += 1
+        self.owed += resolution.owed.amount
+        self.goodwill += resolution.goodwill.amount
+        self.cost += sum((r.cost.amount for r in resolution.remedies if r.cost), _ZERO)
+        self.granted_now += resolution.granted_now.amount
+        if resolution.escalate_to is not None:
+            self.escalated += 1
+            self.escalated_amount += resolution.pending.amount
+        if resolution.screen.level >= Level.RESTRICT:
+            self.abuse_flags += 1
+        self.plugin_faults += len(resolution.faults)
+
+    def merge(self, other: Totals) -> None:
+        for field in attrs.fields(Totals):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    @property
+    def granted_share(self) -> Decimal:
+        """The share of what was due that was granted on the spot."""
+        due = self.owed + self.goodwill
+        return self.granted_now / due if due else Decimal(1)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tickets": self.tickets,
+            "owed": str(self.owed),
+            "goodwill": str(self.goodwill),
+            "cost": str(self.cost),
+            "granted_now": str(self.granted_now),
+            "granted_on_the_spot_share": str(round(self.granted_share, 4)),
+            "escalated": self.escalated,
+            "escalated_amount": str(self.escalated_amount),
+            "abuse_flags": self.abuse_flags,
+            "plugin_faults": self.plugin_faults,
+        }
+
+
+@attrs.define
+class Summary:
+    """What one policy did over a backtest."""
+
+    policy: str
+    currency: str
+    total: Totals = attrs.Factory(Totals)
+    by_kind: dict[str, Totals] = attrs.Factory(dict)
+    by_fault: dict[str, Totals] = attrs.Factory(dict)
+    goodwill_bins: list[int] = attrs.Factory(lambda: [0] * (len(GOODWILL_BINS) + 1))
+    #: (tickets so far, cumulative cost) points, thinned to stay under a few thousand.
+    cost_curve: list[tuple[int, Decimal]] = attrs.Factory(list)
+    curve_stride: int = 1
+
+    def add(self, resolution: Resolution, kind: str, fault: str) -> None:
+        self.total.add(resolution)
+        self.by_kind.setdefault(kind, Totals()).add(resolution)
+        self.by_fault.setdefault(fault, Totals()).add(resolution)
+        goodwill = resolution.goodwill.amount
+        self.goodwill_bins[sum(1 for edge in GOODWILL_BINS if goodwill > edge)] += 1
+        if self.total.tickets % self.curve_stride == 0:
+            self.cost_curve.append((self.total.tickets, self.total.cost))
+            self._thin()
+
+    def _thin(self) -> None:
+        while len(self.cost_curve) >= _CURVE_POINTS:
+            self.cost_curve = self.cost_curve[1::2]
+            self.curve_stride *= 2
+
+    def merge(self, other: Summary) -> None:
+        tickets, cost = self.total.tickets, self.total.cost
+        self.total.merge(other.total)
+        for mine, theirs in ((self.by_kind, other.by_kind), (self.by_fault, other.by_fault)):
+            for key, totals in theirs.items():
+                mine.setdefault(key, Totals()).merge(totals)
+        self.goodwill_bins = [
+            a + b for a, b in zip(self.goodwill_bins, other.goodwill_bins, strict=True)
+        ]
+        self.cost_curve.extend((tickets + t, cost + c) for t, c in other.cost_curve)
+        self._thin()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "currency": self.currency,
+            "totals": self.total.to_json(),
+            "by_kind": {key: value.to_json() for key, value in sorted(self.by_kind.items())},
+            "by_fault": {key: value.to_json() for key, value in sorted(self.by_fault.items())},
+            "goodwill_histogram": dict(zip(_bin_labels(), self.goodwill_bins, strict=True)),
+        }
+
+
+def _bin_labels() -> list[str]:
+    edges = ["0", *(str(edge) for edge in GOODWILL_BINS)]
+    return (
+        [f"<= {GOODWILL_BINS[0]}"]
+        + [f"{a}-{b}" for a, b in itertools.pairwise(edges[1:])]
+        + [f"> {GOODWILL_BINS[-1]}"]
+    )
+
+
+@attrs.define
+class Backtest:
+    """The outcome of a run: a summary per policy, skips, and the per-customer comparison."""
+
+    summaries: list[Summary]
+    skipped: Counter[str] = attrs.Factory(Counter)
+    bad_rows: list[str] = attrs.Factory(list)
+    #: With two policies: how many customers get more, less or the same under the second.
+    more: int = 0
+    less: int = 0
+    same: int = 0
+
+    @property
+    def resolved(self) -> int:
+        return self.summaries[0].total.tickets
+
+    def merge(self, other: Backtest) -> None:
+        for mine, theirs in zip(self.summaries, other.summaries, strict=True):
+            mine.merge(theirs)
+        self.skipped.update(other.skipped)
+        self.bad_rows.extend(other.bad_rows)
+        self.more += other.more
+        self.less += other.less
+        self.same += other.same
+
+    def to_json(self) -> dict[str, Any]:
+        first = self.summaries[0].to_json()
+        data: dict[str, Any] = {
+            "resolved": self.resolved,
+            "skipped": dict(sorted(self.skipped.items())),
+            "bad_rows": len(self.bad_rows),
+            **first,
+        }
+        if len(self.summaries) > 1:
+            data["compare"] = {
+                "policy": self.summaries[1].to_json(),
+                "customers_get_more": self.more,
+                "customers_get_less": self.less,
+                "customers_get_the_same": self.same,
+            }
+        return data
+
+
+# ---- running -----------------------------------------------------------------------------------
+
+_worker_state: dict[str, Any] = {}
+
+
+def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
+    from ._plugins import make_plugin_manager  # noqa: PLC0415  # each process makes its own
+
+    _worker_state["policies"] = [Policy.from_dict(data) for data in policies]
+    _worker_state["plugins"] = make_plugin_manager()
+    _worker_state["role"] = role
+
+
+def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
+    from ._resolve import resolve  # noqa: PLC0415
+
+    policies: list[Policy] = _worker_state["policies"]
+    plugins = _worker_state["plugins"]
+    role = _worker_state["role"]
+    outcome = Backtest([Summary(p.name, p.currency) for p in policies])
+    for item in chunk:
+        if isinstance(item, Skip):
+            outcome.skipped[item.reason] += 1
+            continue
+        if isinstance(item, BadRow):
+            outcome.bad_rows.append(f"{item.source}: {item.error}")
+            continue
+        try:
+            resolutions = [
+                resolve(item.issue, item.customer, policy, role=role, plugins=plugins)
+                for policy in policies
+            ]
+        except FavorPolicyError as error:
+            outcome.bad_rows.append(f"{item.source}: {error}")
+            continue
+        for summary, resolution in zip(outcome.summaries, resolutions, strict=True):
+            summary.add(resolution, item.issue.kind, item.issue.fault.value)
+        if len(resolutions) > 1:
+            first, second = resolutions[0].total, resolutions[1].total
+            if second > first:
+                outcome.more += 1
+            elif second < first:
+                outcome.less += 1
+            else:
+                outcome.same += 1
+    return outcome
+
+
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, CHUNK)):
+        yield chunk
+
+
+def run_backtest(
+    items: Iterable[Item],
+    policies: list[Policy],
+    *,
+    role: str = "agent",
+    workers: int = 1,
+    skip_bad: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Backtest:
+    """Resolve every ticket under each policy and add it all up.
+
+    Raises :class:`BadInput` at the first bad row unless *skip_bad*, in which
+    case bad rows are counted under ``skipped["bad row"]`` and listed.
+    """
+    plain = [policy.to_dict() for policy in policies]
+    total = Backtest([Summary(p.name, p.currency) for p in policies])
+    if workers <= 1:
+        _start_worker(plain, role)
+        outcomes: Iterator[Backtest] = map(_resolve_chunk, _chunks(items))
+        pool = None
+    else:
+        context = multiprocessing.get_context("spawn")
+        pool = context.Pool(workers, initializer=_start_worker, initargs=(plain, role))
+        outcomes = pool.imap(_resolve_chunk, _chunks(items))
+    try:
+        for outcome in outcomes:
+            if outcome.bad_rows and not skip_bad:
+                raise BadInput(outcome.bad_rows[0])
+            total.merge(outcome)
+            if progress is not None:
+                progress(outcome.resolved + sum(outcome.skipped.values()) + len(outcome.bad_rows))
+    finally:
+        if pool is not None:
+            pool.terminate()
+    if total.bad_rows:
+        total.skipped["bad row"] += len(total.bad_rows)
+    return total
+
+
+# ---- reporting ---------------------------------------------------------------------------------
+
+_COLUMNS = ("tickets", "owed", "goodwill", "cost", "on the spot", "escalated", "abuse", "faults")
+
+
+def _row(label: str, totals: Totals) -> str:
+    cells = (
+        str(totals.tickets),
+        f"{totals.owed:.2f}",
+        f"{totals.goodwill:.2f}",
+        f"{totals.cost:.2f}",
+        f"{totals.granted_share:.1%}",
+        str(totals.escalated),
+        str(totals.abuse_flags),
+        str(totals.plugin_faults),
+    )
+    return f"{label:<20}" + "".join(f"{cell:>13}" for cell in cells)
+
+
+def report(backtest: Backtest) -> str:
+    """The summary tables, for a person."""
+    skipped = sum(backtest.skipped.values())
+    lines = [f"tickets resolved: {backtest.resolved}", f"skipped: {skipped}"]
+    if skipped:
+        seen = skipped + backtest.resolved
+        lines.insert(0, f"note: {skipped} of {seen} tickets were skipped and are not in the totals")
+    lines.extend(f"  {count:>8}  {reason}" for reason, count in sorted(backtest.skipped.items()))
+    lines.extend(f"  bad row: {row}" for row in backtest.bad_rows[:5])
+    if len(backtest.bad_rows) > 5:  # a few examples are enough
+        lines.append(f"  ... and {len(backtest.bad_rows) - 5} more bad rows")
+    for summary in backtest.summaries:
+        lines += ["", f"policy {summary.policy!r} (amounts in {summary.currency})"]
+        lines.append(" " * 20 + "".join(f"{column:>13}" for column in _COLUMNS))
+        lines.append(_row("all", summary.total))
+        lines.append("by kind")
+        lines.extend(_row(f"  {kind}", t) for kind, t in sorted(summary.by_kind.items()))
+        lines.append("by fault")
+        lines.extend(_row(f"  {fault}", t) for fault, t in sorted(summary.by_fault.items()))
+    if len(backtest.summaries) > 1:
+        first, second = (summary.policy for summary in backtest.summaries)
+        lines += [
+            "",
+            f"compared with {first!r}, under {second!r}:",
+            f"  {backtest.more} customer(s) would get more",
+            f"  {backtest.less} customer(s) would get less",
+            f"  {backtest.same} customer(s) would get the same",
+        ]
+    return "\n".join(lines)
+
+
+def plot(backtest: Backtest, path: str) -> None:
+    """Draw the goodwill distribution and the cumulative cost of each policy to a PNG."""
+    import matplotlib  # noqa: PLC0415  # an optional extra, loaded only for --plot
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # noqa: PLC0415
+
+    figure, (bars, curves) = pyplot.subplots(1, 2, figsize=(12, 4.5))
+    labels = _bin_labels()
+    width = 0.8 / len(backtest.summaries)
+    for number, summary in enumerate(backtest.summaries):
+        positions = [index + number * width for index in range(len(labels))]
+        bars.bar(positions, summary.goodwill_bins, width=width, label=summary.policy)
+        steps = [0] + [tickets for tickets, _ in summary.cost_curve]
+        costs = [0.0] + [float(cost) for _, cost in summary.cost_curve]
+        curves.plot(steps, costs, label=summary.policy)
+    currency = backtest.summaries[0].currency
+    bars.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
+    bars.set(title="Goodwill per ticket", xlabel=currency, ylabel="tickets")
+    curves.set(title="Cumulative cost to the business", xlabel="tickets", ylabel=currency)
+    bars.legend()
+    curves.legend()
+    figure.tight_layout()
+    figure.savefig(path, format="png")
+    pyplot.close(figure)
