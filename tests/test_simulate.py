@@ -1,0 +1,223 @@
+"""favorpolicy simulate: the backtest, on files, the real Olist sample and the seeded example."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from favorpolicy import Policy
+from favorpolicy._sources import CSV_COLUMNS, Ticket, example_tickets, olist_tickets
+from favorpolicy.cli import main
+
+ROOT = Path(__file__).parent.parent
+POLICY = ROOT / "examples" / "policy.toml"
+OLIST = Path(
+    os.environ.get("FAVORPOLICY_OLIST", Path(__file__).parent.parent.parent / "shared/data/olist")
+)
+ENV = {"FAVORPOLICY_DISABLE_PLUGINS": "vip_credit"}
+
+
+def simulate(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["simulate", "--policy", str(POLICY), *args], env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def simulate_json(*args: str) -> dict[str, object]:
+    code, out, err = simulate("--json", *args)
+    assert (0, "") == (code, err)
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+@pytest.fixture
+def tighter(tmp_path: Path) -> Path:
+    text = POLICY.read_text().replace(
+        "rates = [0.05, 0.10, 0.15, 0.20, 0.30]", "rates = [0.02, 0.05, 0.10, 0.15, 0.20]"
+    )
+    path = tmp_path / "tighter.toml"
+    path.write_text(text.replace('name = "loja-da-esquina"', 'name = "tighter"'))
+    return path
+
+
+class TestExample:
+    def test_resolves_every_ticket_and_reports_json(self) -> None:
+        data = simulate_json("--example", "300")
+        assert 300 == data["resolved"]
+        assert {} == data["skipped"]
+        totals = data["totals"]
+        assert isinstance(totals, dict)
+        assert 300 == totals["tickets"]
+        for key in ("owed", "goodwill", "cost", "granted_on_the_spot_share", "escalated"):
+            assert key in totals
+        by_kind = data["by_kind"]
+        assert isinstance(by_kind, dict)
+        assert 300 == sum(group["tickets"] for group in by_kind.values())
+
+    def test_is_seeded(self) -> None:
+        tiers = Policy.from_toml(POLICY).tiers
+        first = [t.issue for t in example_tickets(50, "BRL", tiers)]
+        assert first == [t.issue for t in example_tickets(50, "BRL", tiers)]
+        assert simulate("--example", "200")[1] == simulate("--example", "200")[1]
+
+    def test_two_workers_add_up_to_the_same(self) -> None:
+        one = simulate_json("--example", "1200")
+        two = simulate_json("--example", "1200", "--workers", "2")
+        assert one == two
+
+    def test_the_table_is_for_people(self) -> None:
+        code, out, err = simulate("--example", "100")
+        assert (0, "") == (code, err)  # no progress bar when stderr is not a terminal
+        assert out.startswith("tickets resolved: 100\nskipped: 0\n")
+        assert "policy 'loja-da-esquina' (amounts in BRL)" in out
+        assert "by kind" in out
+        assert "by fault" in out
+
+
+class TestCompareAndPlot:
+    def test_compare_counts_customers_who_get_more_or_less(self, tighter: Path) -> None:
+        data = simulate_json("--example", "400", "--compare", str(tighter))
+        compare = data["compare"]
+        assert isinstance(compare, dict)
+        assert 0 == compare["customers_get_more"]
+        assert compare["customers_get_less"] > 0
+        assert 400 == sum(compare[key] for key in (
+            "customers_get_more", "customers_get_less", "customers_get_the_same"))  # fmt: skip
+        assert "tighter" == compare["policy"]["policy"]
+        _, out, _ = simulate("--example", "400", "--compare", str(tighter))
+        assert f"{compare['customers_get_less']} customer(s) would get less" in out
+
+    def test_plot_writes_a_png(self, tighter: Path, tmp_path: Path) -> None:
+        target = tmp_path / "out.png"
+        code, _, err = simulate(
+            "--example", "300", "--compare", str(tighter), "--plot", str(target)
+        )
+        assert (0, "") == (code, err)
+        assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert target.stat().st_size > 10_000
+
+
+def _csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+GOOD = {"customer_id": "c1", "issue_id": "t1", "kind": "late", "fault": "business",
+        "loss": "10.00", "severity": "2", "conduct": "Atrasou, que pena.\nDe novo."}  # fmt: skip
+
+
+class TestFiles:
+    def test_csv_with_quoted_newlines(self, tmp_path: Path) -> None:
+        path = _csv(tmp_path / "t.csv", [GOOD, {**GOOD, "issue_id": "t2", "tier": "vip"}])
+        assert 2 == simulate_json(str(path))["resolved"]
+
+    def test_jsonl(self, tmp_path: Path) -> None:
+        path = tmp_path / "t.jsonl"
+        tickets = sorted((ROOT / "examples" / "tickets").glob("*.json"))
+        path.write_text("\n".join(json.dumps(json.loads(t.read_text())) for t in tickets) + "\n")
+        assert len(tickets) == simulate_json(str(path))["resolved"]
+
+    def test_a_bad_row_stops_the_run_naming_file_and_line(self, tmp_path: Path) -> None:
+        path = _csv(tmp_path / "t.csv", [GOOD, {**GOOD, "issue_id": "t2", "severity": "9"}, GOOD])
+        code, out, err = simulate(str(path))
+        assert 2 == code
+        assert "" == out
+        # The header is line 1 and the first row spans two lines (a quoted newline).
+        assert f"favorpolicy: error: {path}:5: issue.severity: 9 is out of range" in err
+        assert 1 == err.count("\n")
+
+    def test_skip_bad_counts_and_reports(self, tmp_path: Path) -> None:
+        path = _csv(tmp_path / "t.csv", [GOOD, {**GOOD, "issue_id": "t2", "fault": "aliens"}])
+        data = simulate_json(str(path), "--skip-bad")
+        assert (1, {"bad row": 1}, 1) == (data["resolved"], data["skipped"], data["bad_rows"])
+        _, out, _ = simulate(str(path), "--skip-bad")
+        assert "bad row: " in out
+        assert "fault: 'aliens'" in out
+
+    def test_an_unknown_column_is_a_bad_row(self, tmp_path: Path) -> None:
+        path = tmp_path / "t.csv"
+        path.write_text("customer_id,isue_id\nc,t\n")
+        code, _, err = simulate(str(path))
+        assert 2 == code
+        assert f"{path}:1: unknown column 'isue_id'" in err
+
+    def test_exactly_one_input(self) -> None:
+        code, _, err = simulate()
+        assert 2 == code
+        assert "give exactly one of TICKETS, --olist DIR or --example N" in err
+
+
+def _olist_expected() -> tuple[int, Counter[str], Counter[str]]:
+    """Count the tickets and skips from the raw CSVs, independently of favorpolicy's adapter."""
+    with (OLIST / "olist_order_payments_dataset.csv").open(newline="", encoding="utf-8") as f:
+        paid = {row["order_id"] for row in csv.DictReader(f)}
+    with (OLIST / "olist_order_items_dataset.csv").open(newline="", encoding="utf-8") as f:
+        items = {row["order_id"] for row in csv.DictReader(f)}
+    kinds: Counter[str] = Counter()
+    skipped = 0
+    with (OLIST / "olist_orders_dataset.csv").open(newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            status = row["order_status"]
+            delivered, estimated = (
+                row["order_delivered_customer_date"],
+                row["order_estimated_delivery_date"],
+            )
+            if status == "canceled":
+                kind = "service_failure"
+            elif status == "unavailable":
+                kind = "missing_item"
+            elif (
+                delivered
+                and estimated
+                and datetime.fromisoformat(delivered).date()
+                > (datetime.fromisoformat(estimated).date())
+            ):
+                kind = "late"
+            else:
+                continue
+            if row["order_id"] in paid or row["order_id"] in items:
+                kinds[kind] += 1
+            else:
+                skipped += 1
+    return skipped, kinds, Counter({"business": kinds["late"] + kinds["missing_item"],
+                                     "unknown": kinds["service_failure"]})  # fmt: skip
+
+
+class TestOlist:
+    def test_ticket_and_skip_counts_match_an_independent_count(self) -> None:
+        skipped, kinds, faults = _olist_expected()
+        data = simulate_json("--olist", str(OLIST))
+        assert sum(kinds.values()) == data["resolved"]
+        assert {"order has no payments and no items, so no value": skipped} == data["skipped"]
+        by_kind = data["by_kind"]
+        by_fault = data["by_fault"]
+        assert isinstance(by_kind, dict)
+        assert isinstance(by_fault, dict)
+        assert dict(kinds) == {kind: group["tickets"] for kind, group in by_kind.items()}
+        assert {k: v for k, v in faults.items() if v} == {
+            fault: group["tickets"] for fault, group in by_fault.items()
+        }
+        # The README of the sample: 274 late, 20 canceled and 18 unavailable orders.
+        assert 274 + 20 + 18 >= data["resolved"] + skipped
+
+    def test_the_summary_says_plainly_that_most_were_skipped(self) -> None:
+        code, out, _ = simulate("--olist", str(OLIST))
+        assert 0 == code
+        assert out.startswith("note: ")
+        assert "were skipped and are not in the totals" in out
+        assert "order has no payments and no items, so no value" in out
+
+    def test_reviews_feed_severity_and_conduct(self) -> None:
+        tickets = [item for item in olist_tickets(OLIST) if isinstance(item, Ticket)]
+        assert any(ticket.issue.conduct for ticket in tickets)
+        assert {ticket.issue.severity for ticket in tickets} <= {1, 2, 3, 4, 5}
+        assert all(ticket.issue.order_value is not None for ticket in tickets)
