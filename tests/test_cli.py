@@ -202,7 +202,7 @@ class TestDocsPage:
 
     def test_the_page_shows_every_command(self) -> None:
         commands = {command.split()[1] for command, _ in self.sessions()}
-        assert {"resolve", "check", "plugins", "--version"} <= commands
+        assert {"resolve", "check", "plugins", "simulate", "--version"} <= commands
 
     def test_each_shown_output_is_real(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.chdir(ROOT)
