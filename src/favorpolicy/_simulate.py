@@ -30,6 +30,7 @@ _ZERO = Decimal(0)
 GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
 _CURVE_POINTS = 2000
 CHUNK = 500
+_KEPT_BAD_ROWS = 100
 
 
 class BadInput(FavorPolicyError, ValueError):  # matches the library's other errors
@@ -155,7 +156,9 @@ class Backtest:
 
     summaries: list[Summary]
     skipped: Counter[str] = attrs.Factory(Counter)
+    #: The first bad rows, as "file:line: problem"; ``bad_count`` counts them all.
     bad_rows: list[str] = attrs.Factory(list)
+    bad_count: int = 0
     #: With two policies: how many customers get more, less or the same under the second.
     more: int = 0
     less: int = 0
@@ -165,11 +168,18 @@ class Backtest:
     def resolved(self) -> int:
         return self.summaries[0].total.tickets
 
+    def bad(self, row: str) -> None:
+        """Count a bad row, keeping the first few to show."""
+        self.bad_count += 1
+        if len(self.bad_rows) < _KEPT_BAD_ROWS:
+            self.bad_rows.append(row)
+
     def merge(self, other: Backtest) -> None:
         for mine, theirs in zip(self.summaries, other.summaries, strict=True):
             mine.merge(theirs)
         self.skipped.update(other.skipped)
-        self.bad_rows.extend(other.bad_rows)
+        self.bad_rows.extend(other.bad_rows[: _KEPT_BAD_ROWS - len(self.bad_rows)])
+        self.bad_count += other.bad_count
         self.more += other.more
         self.less += other.less
         self.same += other.same
@@ -179,7 +189,7 @@ class Backtest:
         data: dict[str, Any] = {
             "resolved": self.resolved,
             "skipped": dict(sorted(self.skipped.items())),
-            "bad_rows": len(self.bad_rows),
+            "bad_rows": self.bad_count,
             **first,
         }
         if len(self.summaries) > 1:
@@ -217,7 +227,7 @@ def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
             outcome.skipped[item.reason] += 1
             continue
         if isinstance(item, BadRow):
-            outcome.bad_rows.append(f"{item.source}: {item.error}")
+            outcome.bad(f"{item.source}: {item.error}")
             continue
         try:
             resolutions = [
@@ -225,7 +235,7 @@ def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
                 for policy in policies
             ]
         except FavorPolicyError as error:
-            outcome.bad_rows.append(f"{item.source}: {error}")
+            outcome.bad(f"{item.source}: {error}")
             continue
         for summary, resolution in zip(outcome.summaries, resolutions, strict=True):
             summary.add(resolution, item.issue.kind, item.issue.fault.value)
@@ -276,12 +286,12 @@ def run_backtest(
                 raise BadInput(outcome.bad_rows[0])
             total.merge(outcome)
             if progress is not None:
-                progress(outcome.resolved + sum(outcome.skipped.values()) + len(outcome.bad_rows))
+                progress(outcome.resolved + sum(outcome.skipped.values()) + outcome.bad_count)
     finally:
         if pool is not None:
             pool.terminate()
-    if total.bad_rows:
-        total.skipped["bad row"] += len(total.bad_rows)
+    if total.bad_count:
+        total.skipped["bad row"] += total.bad_count
     return total
 
 
@@ -313,8 +323,8 @@ def report(backtest: Backtest) -> str:
         lines.insert(0, f"note: {skipped} of {seen} tickets were skipped and are not in the totals")
     lines.extend(f"  {count:>8}  {reason}" for reason, count in sorted(backtest.skipped.items()))
     lines.extend(f"  bad row: {row}" for row in backtest.bad_rows[:5])
-    if len(backtest.bad_rows) > 5:  # a few examples are enough
-        lines.append(f"  ... and {len(backtest.bad_rows) - 5} more bad rows")
+    if backtest.bad_count > 5:  # a few examples are enough
+        lines.append(f"  ... and {backtest.bad_count - 5} more bad rows")
     for summary in backtest.summaries:
         lines += ["", f"policy {summary.policy!r} (amounts in {summary.currency})"]
         lines.append(" " * 20 + "".join(f"{column:>13}" for column in _COLUMNS))
