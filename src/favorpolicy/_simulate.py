@@ -9,6 +9,7 @@ own policies and plugin manager, and their partial summaries are merged.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing
 from collections import Counter
@@ -256,6 +257,21 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _windowed(pool: Any, chunks: Iterator[list[Item]], *, window: int) -> Iterator[Backtest]:
+    """Like ``pool.imap``, but never more than *window* chunks in flight.
+
+    ``imap`` reads its whole input ahead as fast as it can, so memory would
+    grow with the input; this keeps it flat.
+    """
+    pending: collections.deque[Any] = collections.deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_resolve_chunk, (chunk,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
 def run_backtest(
     items: Iterable[Item],
     policies: list[Policy],
@@ -279,7 +295,7 @@ def run_backtest(
     else:
         context = multiprocessing.get_context("spawn")
         pool = context.Pool(workers, initializer=_start_worker, initargs=(plain, role))
-        outcomes = pool.imap(_resolve_chunk, _chunks(items))
+        outcomes = _windowed(pool, _chunks(items), window=2 * workers)
     try:
         for outcome in outcomes:
             if outcome.bad_rows and not skip_bad:
