@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import InstallPlugin
 from favorpolicy import Policy, __version__
 from favorpolicy._tickets import resolution_from_dict
 from favorpolicy.cli import main
@@ -130,20 +131,16 @@ class TestCheck:
         assert "all rules pass" == lines[-1]
 
     def test_a_plugin_that_breaks_the_contract_fails_the_check(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, install_plugin: InstallPlugin
     ) -> None:
-        # A real installed distribution (on sys.path) whose goodwill falls as severity rises.
-        (tmp_path / "unkind_plugin.py").write_text(
+        # A plugin whose goodwill falls as severity rises.
+        source = (
             "from favorpolicy import Money, hookimpl\n"
             "@hookimpl\n"
             "def favorpolicy_goodwill(issue, policy):\n"
             "    return Money(10 ** (6 - issue.severity), policy.currency)\n"
         )
-        info = tmp_path / "unkind_plugin-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: unkind-plugin\nVersion: 1.0\n")
-        (info / "entry_points.txt").write_text("[favorpolicy]\nunkind = unkind_plugin\n")
-        monkeypatch.syspath_prepend(str(tmp_path))
+        install_plugin("unkind_plugin", source, "unkind")
         code, out, _ = run("check", "--policy", str(POLICY), "--examples", "100")
         assert 1 == code
         assert re.search(

@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -17,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import InstallPlugin
 from favorpolicy import (
     Customer,
     EventKind,
@@ -107,20 +107,11 @@ class TestMakePluginManager:
         assert manager.is_blocked("conduct_filter")
 
     def test_loads_entry_points_and_checks_pending(
-        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+        self, install_plugin: InstallPlugin, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # A real distribution on sys.path whose plugin misspells a hook.
-        (tmp_path / "typo_plugin.py").write_text(
-            "from favorpolicy import hookimpl\n"
-            "@hookimpl\n"
-            "def favorpolicy_screem(issue):\n"
-            "    return None\n"
-        )
-        info = tmp_path / "typo_plugin-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: typo-plugin\nVersion: 1.0\n")
-        (info / "entry_points.txt").write_text("[favorpolicy]\ntypo = typo_plugin\n")
-        monkeypatch.syspath_prepend(str(tmp_path))
+        # A plugin that misspells a hook.
+        source = "from favorpolicy import hookimpl\n@hookimpl\ndef favorpolicy_screem(issue): ...\n"
+        install_plugin("typo_plugin", source, "typo")
         with pytest.raises(pluggy.PluginValidationError, match="favorpolicy_screem"):
             make_plugin_manager()
         monkeypatch.setenv("FAVORPOLICY_DISABLE_PLUGINS", "typo")
