@@ -26,9 +26,11 @@ from favorpolicy import (
     Remedy,
     RemedyKind,
     Role,
+    ScreenVerdict,
     Valuation,
     resolve,
 )
+from favorpolicy._tickets import ticket_from_dict
 from favorpolicy.testing import customers, issues, money
 
 USD = Policy.default("USD")
@@ -172,3 +174,21 @@ def test_decimal_junk_includes_signalling_nan() -> None:
     # sNaN makes most Decimal operations raise InvalidOperation; it must stay contained.
     for build in (lambda: Money(Decimal("sNaN"), "USD"), lambda: Valuation(Decimal("sNaN"))):
         _call(build)
+
+
+class TestJunkInPluginsAndFiles:
+    @given(JUNK, JUNK, JUNK)
+    def test_screen_verdict(self, level: Any, reason: Any, plugin: Any) -> None:
+        _call(ScreenVerdict, level, reason, plugin)
+
+    @given(st.dictionaries(st.sampled_from([*USD.to_dict(), "oops"]), JUNK))
+    def test_policy_from_dict(self, data: dict[str, Any]) -> None:
+        _call(Policy.from_dict, {**USD.to_dict(), **data})
+
+    @given(JUNK)
+    def test_policy_from_junk(self, data: Any) -> None:
+        _call(Policy.from_dict, data)
+
+    @given(st.dictionaries(st.sampled_from(["customer", "issue", "extra"]), JUNK))
+    def test_ticket(self, data: dict[str, Any]) -> None:
+        _call(ticket_from_dict, data, "USD")

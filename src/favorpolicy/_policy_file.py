@@ -103,7 +103,8 @@ def _path(cattrs_path: str) -> str:
 
 def _describe(error: BaseException, expected: type | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        return f"unknown key(s) {sorted(error.extra_fields)}"
+        keys = sorted(key if isinstance(key, str) else _show(key) for key in error.extra_fields)
+        return f"unknown key(s) {keys}"
     if isinstance(error, ValueError | TypeError) and not isinstance(error, KeyError):
         # Python's own messages name the value: "invalid literal for int() ...: 'soon'".
         return str(error)
@@ -214,9 +215,12 @@ def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Poli
         shape = _CONVERTER.structure(dict(data), _PolicyFile)
     except cattrs.BaseValidationError as error:
         raise _shape_error(error, source) from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        # cattrs lets a few conversion errors through unwrapped (a 5000-digit int as a str).
+        raise InvalidPolicy(f"{source}: cannot be read: {_show(str(error))}") from None
     try:
         return build(shape)
-    except InvalidPolicy as error:
+    except FavorPolicyError as error:
         raise InvalidPolicy(f"{source}: {error}") from None
 
 

@@ -65,13 +65,17 @@ def _when(path: str, value: object, kind: type[date]) -> Any:
         raise InvalidTicket(f"{path}: {value!r} is not an ISO {kind.__name__}") from None
 
 
+def _key(key: object) -> str:
+    return key if isinstance(key, str) else _show(key)
+
+
 def _section(data: Mapping[str, Any], name: str, allowed: frozenset[str]) -> dict[str, Any]:
     section = data.get(name)
     if not isinstance(section, Mapping):
         raise InvalidTicket(f"{name}: {_show(section)} is not an object")
-    unknown = sorted(set(section) - allowed)
+    unknown = [key for key in section if key not in allowed]
     if unknown:
-        raise InvalidTicket(f"{name}.{unknown[0]}: unknown key")
+        raise InvalidTicket(f"{name}.{_key(unknown[0])}: unknown key")
     return dict(section)
 
 
@@ -79,9 +83,9 @@ def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
     """Read one ticket; errors name the key path, prefixed ``customer.`` or ``issue.``."""
     if not isinstance(data, Mapping):
         raise InvalidTicket(f"ticket: {_show(data)} is not an object with customer and issue")
-    unknown = sorted(set(data) - {"customer", "issue"})
+    unknown = [key for key in data if key not in ("customer", "issue")]
     if unknown:
-        raise InvalidTicket(f"{unknown[0]}: unknown key; a ticket has customer and issue")
+        raise InvalidTicket(f"{_key(unknown[0])}: unknown key; a ticket has customer and issue")
     customer = _section(data, "customer", _CUSTOMER_KEYS)
     issue = _section(data, "issue", _ISSUE_KEYS)
     if "since" in customer:
