@@ -126,8 +126,9 @@ class TestCheck:
         code, out, _ = run("check", "--policy", str(POLICY), "--examples", "20")
         assert 0 == code
         lines = out.splitlines()
-        assert 9 == len(lines)
-        assert all(line.startswith("pass  ") for line in lines[:8])
+        assert 11 == len(lines)  # the 8 rules, the 2 conduct rules, and the verdict
+        assert all(line.startswith("pass  ") for line in lines[:10])
+        assert "pass  failing_filter_never_refuses" in lines
         assert "all rules pass" == lines[-1]
 
     def test_a_plugin_that_breaks_the_contract_fails_the_check(
