@@ -51,7 +51,7 @@ BUILTINS = [
     "smtp_sink",
 ]
 USD = Policy.default("USD")
-TIGHT = attrs.evolve(USD, hook_budget_ms=20)
+TIGHT = attrs.evolve(USD, hook_budget_ms=100)  # roomy: honest hooks never near it
 
 
 def usd(amount: str | int) -> Money:
@@ -133,7 +133,7 @@ class TestMakePluginManager:
 # ---- fault injection --------------------------------------------------------------------------
 
 MODES = ["raise", "garbage", "negative", "wrong_currency", "short", "slow"]
-SLOW = 0.05  # seconds; TIGHT's budget is 20 ms
+SLOW = 0.3  # seconds; well past TIGHT's budget of 100 ms, even on a busy machine
 
 
 def _bad_value(mode: str, currency: str) -> Any:
@@ -246,7 +246,7 @@ class TestIsolation:
         resolution = resolve(
             DAMAGED, Customer("c"), TIGHT, plugins=_with(faulty_plugin(hook, "slow"))
         )
-        assert any("over the budget of 20 ms" in fault.error for fault in resolution.faults)
+        assert any("over the budget of 100 ms" in fault.error for fault in resolution.faults)
 
     def test_faults_are_sent_to_the_sinks(self, pm: PluginManager) -> None:
         sink = RecordingSink()
