@@ -61,7 +61,7 @@ class TestJsonlSink:
         assert ["resolved", "escalated", "resolved", "escalated"] == [e["kind"] for e in lines]
         assert resolution.key == lines[0]["key"]
         assert "owner" == lines[1]["role"]
-        assert "3000" == lines[0]["resolution"]["owed"].split()[0]
+        assert "3000.00 USD" == lines[0]["resolution"]["owed"]
         assert "T-ü" == lines[2]["issue_id"]
         assert len({e["id"] for e in lines}) == 4
 

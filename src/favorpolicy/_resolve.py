@@ -183,7 +183,7 @@ def _plugin_goodwill(
             reasons.append(
                 Reason(
                     "plugin_goodwill",
-                    f"{plugin} raised goodwill to {_text(amount, currency)}"
+                    f"{plugin} raised goodwill to {format_amount(amount, currency)}"
                     + (" (capped)" if amount != suggestion.amount else ""),
                     _make(amount, currency),
                 )
@@ -247,10 +247,6 @@ def _plugin_packages(
         value = sum((part[1] for part in parts), _ZERO)
         packages.append((parts, value, sum((part[2] for part in parts), _ZERO), order))
     return packages
-
-
-def _text(amount: Decimal, currency: str) -> str:
-    return format_amount(amount, currency)
 
 
 def _normal(amount: Decimal) -> str:
@@ -349,7 +345,9 @@ def _owed(issue: Issue, tables: Tables, reasons: list[Reason]) -> Decimal:
         return _ZERO
     owed = _round_up(issue.loss.amount, tables.quantum)
     code, message = _OWED_REASONS[issue.fault]
-    reasons.append(Reason(code, message.format(loss=_text(owed, currency)), _make(owed, currency)))
+    reasons.append(
+        Reason(code, message.format(loss=format_amount(owed, currency)), _make(owed, currency))
+    )
     return owed
 
 
@@ -371,7 +369,7 @@ def _goodwill(
         return _ZERO
     if issue.fault is Fault.CUSTOMER:
         goodwill = tables.courtesy
-        shown = _text(goodwill, currency)
+        shown = format_amount(goodwill, currency)
         reasons.append(
             Reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
         )
@@ -392,8 +390,8 @@ def _goodwill(
             Reason(
                 "goodwill",
                 f"severity {issue.severity}: {rate:%} of {issue.loss} + "
-                f"{_text(floor, currency)}, x {tier} for tier {customer.tier!r}, x {tenure} "
-                f"for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
+                f"{format_amount(floor, currency)}, x {tier} for tier {customer.tier!r}, "
+                f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
                 _make(goodwill, currency),
             )
         )
@@ -406,8 +404,8 @@ def _goodwill(
         reasons.append(
             Reason(
                 "rounded_up",
-                f"goodwill of {_text(goodwill, currency)} is rounded up to "
-                f"{_text(rounded, currency)}",
+                f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
+                f"{format_amount(rounded, currency)}",
                 _make(rounded, currency),
             )
         )
@@ -475,7 +473,7 @@ def _choose(
             "chosen",
             f"{' + '.join(part[0].value for part in chosen[0])}: {close} of {len(packages)} "
             f"package(s) cost within {policy.favor_margin:%} of the cheapest "
-            f"({_text(cheapest, policy.currency)}); among those close calls the customer "
+            f"({format_amount(cheapest, policy.currency)}); among those close calls the customer "
             f"wins, by {why}",
             _make(chosen[1], policy.currency),
         )
@@ -516,8 +514,9 @@ def _authority(
     reasons.append(
         Reason(
             "granted_now",
-            f"{role} grants {_text(granted, currency)} now: the owed {_text(owed, currency)} "
-            f"in full and goodwill up to the {role} limit of {_text(in_limit, currency)}",
+            f"{role} grants {format_amount(granted, currency)} now: the owed "
+            f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
+            f"{format_amount(in_limit, currency)}",
             _make(granted, currency),
         )
     )

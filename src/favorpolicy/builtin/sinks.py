@@ -19,9 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from .._canon import canonical
+import attrs
+
 from .._plugins import BuiltinSink, Event, EventKind
 from .._policy import Policy
+from .._tickets import resolution_to_dict
 from ..hookspecs import hookimpl
 
 __all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
@@ -47,11 +49,9 @@ def event_json(event: Event) -> dict[str, Any]:
             "plugin": event.verdict.plugin,
         }
     if event.fault is not None:
-        data["fault"] = canonical(event.fault)
+        data["fault"] = attrs.asdict(event.fault)
     if event.resolution is not None:
-        resolution: dict[str, Any] = canonical(event.resolution)  # type: ignore[assignment]
-        resolution["screen"]["level"] = str(event.resolution.screen.level)
-        data["resolution"] = resolution
+        data["resolution"] = resolution_to_dict(event.resolution)
     return data
 
 
