@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import InstallPlugin
-from favorpolicy import Policy, __version__
-from favorpolicy._tickets import resolution_from_dict
+from favorpolicy import Policy, Resolution, __version__
 from favorpolicy.cli import main
 
 ROOT = Path(__file__).parent.parent
@@ -50,7 +49,8 @@ class TestResolve:
         code, out, _ = run("resolve", "--policy", str(POLICY), "--json", str(ticket))
         assert 0 == code
         _golden(f"resolve-{ticket.stem}.json", out)
-        resolution = resolution_from_dict(json.loads(out))
+        resolution = Resolution.from_dict(json.loads(out))
+        assert json.loads(out) == resolution.to_dict()
         assert Policy.from_toml(POLICY).fingerprint == resolution.policy_fingerprint
 
     def test_reads_stdin_and_takes_a_role(self) -> None:

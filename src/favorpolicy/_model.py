@@ -7,7 +7,7 @@ cannot exist and :func:`~favorpolicy.resolve` never has to re-check one.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
@@ -374,6 +374,22 @@ class Resolution:
     def value(self) -> Money:
         """What the granted remedies are worth to the customer, together."""
         return Money.total((remedy.value for remedy in self.remedies), self.total.currency)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolution as JSON data: amounts as ``"12.50 USD"``, kinds and levels as text.
+
+        This is what ``favorpolicy resolve --json`` prints, and what the sinks send.
+        """
+        from ._tickets import resolution_to_dict  # noqa: PLC0415  # cattrs loads on first use
+
+        return resolution_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Resolution:
+        """Structure :meth:`to_dict`'s output back into an equal Resolution."""
+        from ._tickets import resolution_from_dict  # noqa: PLC0415
+
+        return resolution_from_dict(data)
 
     def explain(self) -> str:
         """Describe the decision for a person, one fact a line."""

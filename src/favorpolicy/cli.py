@@ -74,7 +74,7 @@ def resolve(
     """Resolve one TICKET (a JSON file, or - for stdin) and explain the decision."""
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
     from ._resolve import resolve as decide  # noqa: PLC0415
-    from ._tickets import resolution_to_dict, ticket_from_dict  # noqa: PLC0415
+    from ._tickets import ticket_from_dict  # noqa: PLC0415
 
     debug = context.obj["debug"]
     policy = _load_policy(policy_path, debug)
@@ -91,7 +91,7 @@ def resolve(
         finally:
             manager.close()
     if as_json:
-        click.echo(json.dumps(resolution_to_dict(resolution), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(resolution.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(resolution.explain())
 
