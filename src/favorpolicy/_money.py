@@ -66,6 +66,24 @@ def minor_units(currency: str) -> int:
         ) from None
 
 
+def parse_amount(value: object, currency: str) -> Money:
+    """Read an amount written in a file: a number in *currency*, or text like ``"25.00 BRL"``.
+
+    Text with another currency's code raises :class:`CurrencyMismatch`. JSON
+    floats are read as written (``0.1`` is one tenth), never as binary fractions.
+    """
+    if isinstance(value, str) and " " in value.strip():
+        amount, code = value.strip().rsplit(" ", 1)
+        if code.upper() != currency:
+            raise CurrencyMismatch(
+                f"{_show(value)} is in {code!r}, not the policy's currency {currency!r}"
+            )
+        value = amount
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return Money(value, currency)  # type: ignore[arg-type]  # Money refuses what it cannot read
+
+
 def _to_currency(value: object) -> str:
     if not isinstance(value, str):
         raise InvalidMoney(f"currency: {_show(value)} is not a str ISO 4217 code such as 'USD'")

@@ -162,7 +162,7 @@ class _Delivery:
         # Weak, so that a manager nobody closed can still be collected; its thread then ends.
         self._manager_ref = weakref.ref(manager)
         # A resolution's events are made on the delivery thread, off the caller's path.
-        self._queue: queue.Queue[Event | tuple[Resolution, Policy] | None] = queue.Queue(maxsize)
+        self._queue: queue.Queue[tuple[Resolution, Policy] | None] = queue.Queue(maxsize)
         self._sink_timeout = sink_timeout
         self._attempts = attempts
         self._backoff = backoff
@@ -173,35 +173,25 @@ class _Delivery:
         self.delivered = 0
         self.faults: list[PluginFault] = []
 
-    def emit(self, event: Event) -> None:
-        """Queue one event for the sinks."""
-        self._put(event)
-
     def emit_for(self, resolution: Resolution, policy: Policy) -> None:
         """Queue the events of one resolution (see :func:`events_for`)."""
-        self._put((resolution, policy))
+        if not any(_may_want(impl, policy) for impl in self._manager().impls("favorpolicy_notify")):
+            return  # nobody would do anything with it: no thread, no queue
+        self._start()
+        try:
+            self._queue.put_nowait((resolution, policy))
+        except queue.Full:
+            with self._lock:
+                self.dropped += 1
+            log.error(  # noqa: TRY400  # no exception to show: the queue is simply full
+                "favorpolicy event queue is full; dropped the events of %s", resolution.key
+            )
 
     def _manager(self) -> PluginManager:
         manager = self._manager_ref()
         if manager is None:
             raise ReferenceError("the plugin manager is gone")
         return manager
-
-    def _put(self, item: Event | tuple[Resolution, Policy]) -> None:
-        sinks = self._manager().impls("favorpolicy_notify")
-        policy = item.policy if isinstance(item, Event) else item[1]
-        if not any(_may_want(impl, policy) for impl in sinks):
-            return  # nobody would do anything with it: no thread, no queue
-        self._start()
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            with self._lock:
-                self.dropped += 1
-            log.error(  # noqa: TRY400  # no exception to show: the queue is simply full
-                "favorpolicy event queue is full; dropped the events of %s",
-                item.id if isinstance(item, Event) else item[0].key,
-            )
 
     def _start(self) -> None:
         if self._thread is not None:
@@ -225,8 +215,7 @@ class _Delivery:
             try:
                 if item is None:
                     return
-                events = (item,) if isinstance(item, Event) else events_for(*item)
-                for event in events:
+                for event in events_for(*item):
                     self._deliver(event)
             except Exception:  # a bug here must not stop delivery for good
                 log.exception("favorpolicy: delivering events failed")

@@ -20,7 +20,7 @@ import cattrs
 from cattrs.v import format_exception
 
 from ._model import RemedyKind
-from ._money import Money
+from ._money import Money, parse_amount
 from ._policy import GoodwillRules, Offer, Policy, Role, Valuation
 from .exceptions import FavorPolicyError, InvalidPolicy, _show
 
@@ -129,15 +129,8 @@ def _join(path: str, key: str) -> str:
 
 
 def _money(path: str, value: Amount, currency: str) -> Money:
-    if isinstance(value, str):
-        amount, _, code = value.strip().partition(" ")
-        if code and code.strip().upper() != currency:
-            raise InvalidPolicy(
-                f"{path}: {value!r} is in {code.strip()!r}, not the policy's currency {currency!r}"
-            )
-        value = amount
     try:
-        return Money(value, currency)
+        return parse_amount(value, currency)
     except FavorPolicyError as error:
         raise InvalidPolicy(f"{path}: {error}") from None
 

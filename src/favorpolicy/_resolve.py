@@ -201,7 +201,7 @@ def _cost(
 ) -> Decimal:
     cost = calls.cost(remedy, issue, customer)
     if cost is None:  # no cost plugin answered: the policy's own valuation
-        return _round_up(remedy.value.amount * tables.sizing[remedy.kind][1], tables.quantum)
+        return _valuation_cost(tables, remedy.kind, remedy.value.amount)
     return _round_up(cost.amount, tables.quantum)
 
 
@@ -412,10 +412,14 @@ def _goodwill(
     return rounded
 
 
+def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
+    """What a remedy of *face* value costs under the policy's own valuation, rounded up."""
+    return _round_up(_CONTEXT.multiply(face, tables.sizing[kind][1]), tables.quantum)
+
+
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
-    grow, cost_rate = tables.sizing[kind]
-    face = _round_up(_CONTEXT.multiply(amount, grow), tables.quantum)
-    return (kind, face, _round_up(_CONTEXT.multiply(face, cost_rate), tables.quantum), "")
+    face = _round_up(_CONTEXT.multiply(amount, tables.sizing[kind][0]), tables.quantum)
+    return (kind, face, _valuation_cost(tables, kind, face), "")
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
 
 from ._model import Customer, Issue, Level, Resolution
-from ._money import Money
+from ._money import Money, parse_amount
 from .exceptions import FavorPolicyError, InvalidIssue, _show
 
 __all__ = ["InvalidTicket", "resolution_from_dict", "resolution_to_dict", "ticket_from_dict"]
@@ -41,15 +40,8 @@ class InvalidTicket(InvalidIssue):
 
 
 def _money(path: str, value: object, currency: str) -> Money:
-    if isinstance(value, str) and " " in value.strip():
-        amount, code = value.strip().rsplit(" ", 1)
-        if code.upper() != currency:
-            raise InvalidTicket(f"{path}: {value!r} is not in the policy's currency {currency!r}")
-        value = amount
-    if isinstance(value, float):
-        value = Decimal(repr(value))  # JSON numbers: read as written
     try:
-        return Money(value, currency)  # type: ignore[arg-type]
+        return parse_amount(value, currency)
     except FavorPolicyError as error:
         raise InvalidTicket(f"{path}: {error}") from None
 
