@@ -18,7 +18,7 @@ import attrs
 
 from ._money import _CONTEXT, Money
 
-__all__ = ["canonical", "digest"]
+__all__ = ["LATE", "canonical", "digest"]
 
 
 def _decimal(value: Decimal) -> str:
@@ -43,8 +43,27 @@ def canonical(value: object) -> object:
         return [canonical(item) for item in value]
     if attrs.has(type(value)):
         fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
-        return {field.name: canonical(getattr(value, field.name)) for field in fields if field.init}
+        return {
+            field.name: canonical(getattr(value, field.name))
+            for field in fields
+            if field.init and not _unset_late_field(field, value)
+        }
     raise TypeError(f"no canonical form for {type(value).__name__}")  # a bug, not bad input
+
+
+#: Field metadata for fields added after fingerprints were first published: while such a
+#: field holds its default it is left out, so every fingerprint and decision key already
+#: stored (in a ledger, say) stays valid after an upgrade.
+LATE: dict[str, bool] = {"favorpolicy_late": True}
+
+
+def _unset_late_field(field: attrs.Attribute[object], value: object) -> bool:
+    if not field.metadata.get("favorpolicy_late"):
+        return False
+    default = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs' Factory is a class
+        default = default.factory()  # type: ignore[attr-defined]
+    return bool(getattr(value, field.name) == default)
 
 
 def digest(value: object) -> str:

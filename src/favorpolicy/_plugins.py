@@ -106,7 +106,7 @@ def _event_id(key: str, kind: EventKind, number: int) -> str:
     return hashlib.sha256(f"{key}/{kind}/{number}".encode()).hexdigest()[:32]
 
 
-def events_for(resolution: Resolution, policy: Policy) -> tuple[Event, ...]:
+def events_for(resolution: Resolution, policy: Policy | None) -> tuple[Event, ...]:
     """The events one resolution sends: resolved, then escalation, abuse and faults."""
     base: dict[str, Any] = {
         "policy": policy,

@@ -11,19 +11,31 @@ import decimal
 import os
 import types
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import attrs
 
-from ._canon import digest
+from ._canon import LATE, digest
 from ._model import RemedyKind
 from ._money import Money, minor_units
 from .exceptions import FavorPolicyError, InvalidPolicy, _show
 
-__all__ = ["GoodwillRules", "Offer", "Policy", "Role", "Tables", "Valuation"]
+__all__ = [
+    "BUDGET_PERIODS",
+    "Budget",
+    "GoodwillRules",
+    "Offer",
+    "Policy",
+    "Role",
+    "Tables",
+    "Valuation",
+]
 
 SEVERITIES: Final = 5
+#: The periods a goodwill budget can run over; each starts at midnight UTC.
+BUDGET_PERIODS: Final = ("day", "week", "month")
 
 _T = TypeVar("_T")
 
@@ -216,6 +228,66 @@ class Offer:
         if self.extra is None or self.extra is self.whole:
             return (self.whole,)
         return (self.whole, self.extra)
+
+
+def _budget_limit(value: object) -> Money:
+    money = _money("budgets.limit", value)
+    assert money is not None  # a required amount is never None
+    return money
+
+
+def _budget_period(value: object) -> str:
+    if not isinstance(value, str) or value not in BUDGET_PERIODS:
+        raise _fail("budgets.period", value, f"is not one of {', '.join(BUDGET_PERIODS)}")
+    return value
+
+
+def _budget_role(value: object) -> str | None:
+    return None if value is None else _name("budgets.role", value)
+
+
+@attrs.frozen
+class Budget:
+    """How much goodwill may be granted on the spot in one period: the "eat a few bad
+    projects" dial, made explicit.
+
+    ``role`` names the role whose on-the-spot goodwill it limits; None means
+    every role but the top one, together. ``period`` is ``day``, ``week``
+    (from Monday) or ``month``, each starting at midnight UTC. Once a budget is
+    used up, further goodwill is escalated instead of granted on the spot; what
+    is owed is never held back. Budgets take effect when a resolution is
+    recorded in a :class:`~favorpolicy.ledger.Ledger`, which keeps the count.
+    """
+
+    limit: Money = attrs.field(converter=_budget_limit)
+    period: str = attrs.field(default="month", converter=_budget_period)
+    role: str | None = attrs.field(default=None, converter=_budget_role)
+
+    @property
+    def label(self) -> str:
+        """``agent/month`` or ``all/week``: how the ledger and the reports name it."""
+        return f"{self.role or 'all'}/{self.period}"
+
+    def window(self, moment: datetime) -> str:
+        """The period *moment* falls in, as text: ``2026-11-24``, ``2026-W48`` or ``2026-11``."""
+        when = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+        if self.period == "day":
+            return when.date().isoformat()
+        if self.period == "week":
+            year, week, _ = when.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{when.year:04d}-{when.month:02d}"
+
+    def window_start(self, moment: datetime) -> datetime:
+        """When the period *moment* falls in began (UTC)."""
+        when = (moment.astimezone(UTC) if moment.tzinfo is not None else moment).replace(
+            hour=0, minute=0, second=0, microsecond=0, tzinfo=UTC
+        )
+        if self.period == "week":
+            return when - timedelta(days=when.weekday())
+        if self.period == "month":
+            return when.replace(day=1)
+        return when
 
 
 def _tenure_step(path: str, value: object) -> tuple[int, Decimal]:
@@ -411,6 +483,15 @@ def _setting(path: str, value: object) -> object:
     raise _fail(path, value, "is not a str, int, bool, Decimal, None or a list of them")
 
 
+def _budgets(value: object) -> tuple[Budget, ...]:
+    def budget(path: str, item: object) -> Budget:
+        if not isinstance(item, Budget):
+            raise _fail(path, item, "is not a Budget")
+        return item
+
+    return _sequence("budgets", value, budget)
+
+
 def _settings(value: object) -> Mapping[str, Mapping[str, object]]:
     def plugin(path: str, item: object) -> Mapping[str, object]:
         return _mapping(path, item, _name, _setting)
@@ -442,6 +523,7 @@ class Policy:
     name: str = attrs.field(default="policy", converter=_policy_name)
     hook_budget_ms: int = attrs.field(default=250, converter=_hook_budget)
     settings: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict, converter=_settings)
+    budgets: tuple[Budget, ...] = attrs.field(default=(), converter=_budgets, metadata=LATE)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     _tables: Tables = attrs.field(init=False, eq=False, repr=False)
@@ -450,6 +532,7 @@ class Policy:
         self._check_tiers()
         self._check_roles()
         self._check_goodwill()
+        self._check_budgets()
         object.__setattr__(self, "_tables", Tables.of(self))
         object.__setattr__(self, "fingerprint", digest(self))
 
@@ -522,6 +605,41 @@ class Policy:
                     rules.cap,
                     f"is above what the top role {self.roles[-1].name!r} may grant ({top})",
                 )
+
+    def _check_budgets(self) -> None:
+        seen: set[tuple[str | None, str]] = set()
+        top = self.roles[-1].name
+        for index, budget in enumerate(self.budgets):
+            path = f"budgets[{index}]"
+            self._check_currency(f"{path}.limit", budget.limit)
+            if not budget.limit.is_whole():
+                raise _fail(f"{path}.limit", budget.limit, "is not a whole number of minor units")
+            if budget.role is not None and budget.role not in self._role_names():
+                raise _fail(
+                    f"{path}.role", budget.role, f"is not a role ({', '.join(self._role_names())})"
+                )
+            if budget.role == top:
+                raise _fail(
+                    f"{path}.role",
+                    budget.role,
+                    "is the top role, where escalations end; someone must always be able to "
+                    "grant, so the top role cannot have a budget",
+                )
+            if (budget.role, budget.period) in seen:
+                raise _fail(path, budget.label, "is a second budget for the same role and period")
+            seen.add((budget.role, budget.period))
+
+    def _role_names(self) -> list[str]:
+        return [role.name for role in self.roles]
+
+    def budgets_for(self, role: str) -> tuple[Budget, ...]:
+        """The budgets that hold back *role*'s on-the-spot goodwill: its own and the overall ones.
+
+        The top role has none: escalations end there.
+        """
+        if role == self.roles[-1].name:
+            return ()
+        return tuple(budget for budget in self.budgets if budget.role in (None, role))
 
     def _check_currency(self, path: str, amount: Money) -> None:
         if amount.currency != self.currency:

@@ -21,7 +21,7 @@ from cattrs.v import format_exception
 
 from ._model import RemedyKind
 from ._money import Money, parse_amount
-from ._policy import GoodwillRules, Offer, Policy, Role, Valuation
+from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
 from .exceptions import FavorPolicyError, InvalidPolicy, _show
 
 __all__ = ["policy_from_dict", "policy_from_toml", "policy_to_dict", "policy_to_toml"]
@@ -53,6 +53,13 @@ class _GoodwillFile:
 
 
 @attrs.define
+class _BudgetFile:
+    limit: Amount
+    period: str = "month"
+    role: str | None = None
+
+
+@attrs.define
 class _PolicyFile:
     currency: str
     tiers: list[str]
@@ -65,6 +72,7 @@ class _PolicyFile:
     default_offers: list[list[str]] = attrs.field(factory=lambda: [["refund"]])
     valuations: dict[str, _ValuationFile] = attrs.field(factory=dict)
     settings: dict[str, dict[str, Any]] = attrs.field(factory=dict)
+    budgets: list[_BudgetFile] = attrs.field(factory=list)
 
 
 def _decimal(value: object, _: object) -> Decimal:
@@ -197,7 +205,17 @@ def build(shape: _PolicyFile) -> Policy:
         name=shape.name,
         hook_budget_ms=shape.hook_budget_ms,
         settings=shape.settings,
+        budgets=tuple(_budget(f"budgets[{i}]", b, currency) for i, b in enumerate(shape.budgets)),
     )
+
+
+def _budget(path: str, budget: _BudgetFile, currency: str) -> Budget:
+    limit = _money(f"{path}.limit", budget.limit, currency)
+    try:
+        return Budget(limit, budget.period, budget.role)
+    except InvalidPolicy as error:
+        # Budget's own messages say "budgets.period: ..."; name the entry too.
+        raise InvalidPolicy(f"{path}: {error}") from None
 
 
 def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Policy:
@@ -264,6 +282,10 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             if kind is not RemedyKind.APOLOGY
         },
         settings={name: _plain(values) for name, values in policy.settings.items()},
+        budgets=[
+            _BudgetFile(budget.limit.amount, budget.period, budget.role)
+            for budget in policy.budgets
+        ],
     )
     data: dict[str, Any] = _drop_none(_CONVERTER.unstructure(shape))
     return data

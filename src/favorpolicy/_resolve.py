@@ -49,7 +49,7 @@ from .exceptions import (
     _show,
 )
 
-__all__ = ["decision_key", "resolve"]
+__all__ = ["decide", "decision_key", "resolve"]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
@@ -92,12 +92,37 @@ def resolve(
     contract promises (see docs/bias-contract.md), whatever the plugins do.
     """
     _check_inputs(issue, customer, policy, role)
+    manager = _manager(plugins)
+    resolution = decide(issue, customer, policy, role=role, plugins=manager)
+    manager.delivery.emit_for(resolution, policy)
+    return resolution
+
+
+def _manager(plugins: PluginManager | None) -> PluginManager:
     if plugins is None:
-        plugins = default_manager()
-    elif not isinstance(plugins, PluginManager):
+        return default_manager()
+    if not isinstance(plugins, PluginManager):
         raise InvalidPlugins(
             f"plugins: {_show(plugins)} is not a manager from favorpolicy.make_plugin_manager()"
         )
+    return plugins
+
+
+def decide(
+    issue: Issue,
+    customer: Customer,
+    policy: Policy,
+    *,
+    role: str = "agent",
+    plugins: PluginManager | None = None,
+) -> Resolution:
+    """:func:`resolve` without handing the events to the in-memory delivery.
+
+    The ledger uses it: it writes the events to its outbox instead, in the
+    same transaction as the resolution, and its relay delivers them.
+    """
+    _check_inputs(issue, customer, policy, role)
+    plugins = _manager(plugins)
     calls = Calls(plugins, policy)
     tables = policy._tables  # the policy's own precomputed view
     currency = policy.currency
@@ -130,7 +155,7 @@ def resolve(
         )
     chosen, alternatives = _choose(packages, customer, policy, tables, reasons)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=reasons)
-    resolution = Resolution(
+    return Resolution(
         issue_id=issue.id,
         customer_id=customer.id,
         role=role,
@@ -147,8 +172,6 @@ def resolve(
         screen=verdict,
         faults=tuple(calls.faults),
     )
-    plugins.delivery.emit_for(resolution, policy)
-    return resolution
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:

@@ -19,11 +19,20 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from ._model import Customer, Issue, Level, Resolution
+from ._model import Customer, Issue, Level, PluginFault, Resolution, ScreenVerdict
 from ._money import Money, parse_amount
+from ._plugins import Event, EventKind
+from ._policy import Policy
 from .exceptions import FavorPolicyError, InvalidIssue, _show
 
-__all__ = ["InvalidTicket", "resolution_from_dict", "resolution_to_dict", "ticket_from_dict"]
+__all__ = [
+    "InvalidTicket",
+    "event_from_dict",
+    "event_to_dict",
+    "resolution_from_dict",
+    "resolution_to_dict",
+    "ticket_from_dict",
+]
 
 _T = TypeVar("_T")
 
@@ -132,3 +141,46 @@ def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
         return _CONVERTER.structure(dict(data), Resolution)
     except (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError) as error:
         raise InvalidTicket(f"resolution: cannot be read back: {error}") from None
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The event as JSON data, as the sinks send it (its policy is left out)."""
+    data: dict[str, Any] = {
+        "id": event.id,
+        "kind": event.kind.value,
+        "key": event.key,
+        "issue_id": event.issue_id,
+        "customer_id": event.customer_id,
+        "role": event.role,
+    }
+    if event.verdict is not None:
+        data["verdict"] = {
+            "level": str(event.verdict.level),
+            "reason": event.verdict.reason,
+            "plugin": event.verdict.plugin,
+        }
+    if event.fault is not None:
+        data["fault"] = _CONVERTER.unstructure(event.fault)
+    if event.resolution is not None:
+        data["resolution"] = resolution_to_dict(event.resolution)
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Event:
+    """Structure :func:`event_to_dict`'s output back into an equal Event, with *policy*."""
+    try:
+        verdict, fault, resolution = data.get("verdict"), data.get("fault"), data.get("resolution")
+        return Event(
+            kind=EventKind(data["kind"]),
+            id=data["id"],
+            key=data["key"],
+            issue_id=data["issue_id"],
+            customer_id=data["customer_id"],
+            role=data.get("role"),
+            verdict=None if verdict is None else _CONVERTER.structure(verdict, ScreenVerdict),
+            fault=None if fault is None else _CONVERTER.structure(fault, PluginFault),
+            resolution=None if resolution is None else resolution_from_dict(resolution),
+            policy=policy,
+        )
+    except (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError) as error:
+        raise InvalidTicket(f"event: cannot be read back: {error}") from None

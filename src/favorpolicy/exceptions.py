@@ -16,7 +16,10 @@ __all__ = [
     "InvalidPlugins",
     "InvalidPolicy",
     "InvalidRemedy",
+    "InvalidRecord",
     "InvalidVerdict",
+    "LedgerConflict",
+    "LedgerError",
     "UndeliveredEvents",
     "UnknownRole",
     "UnknownTier",
@@ -61,6 +64,30 @@ class InvalidPolicy(FavorPolicyError, ValueError):
 
 class InvalidVerdict(FavorPolicyError, ValueError):
     """A :class:`~favorpolicy.ScreenVerdict` with an unknown level, or no reason above ``none``."""
+
+
+class LedgerError(FavorPolicyError):
+    """The ledger cannot be opened, read or written.
+
+    A damaged or truncated file, a file that is not a favorpolicy ledger, one
+    written by a newer favorpolicy (a schema this version does not know), or a
+    database that stayed locked too long. The message names the file. A ledger
+    is never reset or recreated to get past one of these.
+    """
+
+
+class LedgerConflict(LedgerError, ValueError):
+    """A different decision was recorded under a key the ledger already holds.
+
+    Recording the *same* resolution again is fine and returns the stored one;
+    a different one under the same decision key means two answers to one
+    question, and is refused.
+    """
+
+
+class InvalidRecord(LedgerError, ValueError):
+    """``Ledger.record()`` got something that is not a Resolution, or a policy or issue
+    that is not the one the resolution was made with."""
 
 
 class UndeliveredEvents(FavorPolicyError, RuntimeError):

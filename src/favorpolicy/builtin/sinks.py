@@ -19,11 +19,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-import attrs
-
 from .._plugins import BuiltinSink, Event, EventKind
 from .._policy import Policy
-from .._tickets import resolution_to_dict
+from .._tickets import event_to_dict
 from ..hookspecs import hookimpl
 
 __all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
@@ -33,26 +31,8 @@ SIGNATURE_HEADER: Final = "X-Favorpolicy-Signature"
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """The event as plain JSON data."""
-    data: dict[str, Any] = {
-        "id": event.id,
-        "kind": event.kind.value,
-        "key": event.key,
-        "issue_id": event.issue_id,
-        "customer_id": event.customer_id,
-        "role": event.role,
-    }
-    if event.verdict is not None:
-        data["verdict"] = {
-            "level": str(event.verdict.level),
-            "reason": event.verdict.reason,
-            "plugin": event.verdict.plugin,
-        }
-    if event.fault is not None:
-        data["fault"] = attrs.asdict(event.fault)
-    if event.resolution is not None:
-        data["resolution"] = resolution_to_dict(event.resolution)
-    return data
+    """The event as plain JSON data (see :func:`favorpolicy._tickets.event_to_dict`)."""
+    return event_to_dict(event)
 
 
 def _settings(event: Event, name: str) -> Mapping[str, object]:
