@@ -651,7 +651,7 @@ class Ledger:
                         continue
                     blocked.add(key)
                     outcome = self._failed(
-                        seq, event_id, attempts + 1, error, max_attempts, backoff
+                        seq, event_id, attempts + 1, error, most=max_attempts, backoff=backoff
                     )
                     counts[outcome] += 1
             counts["held"] += self._held()
