@@ -67,11 +67,26 @@ def main(context: click.Context, debug: bool) -> None:
 @click.argument("ticket", type=click.File("r", encoding="utf-8"), default="-")
 @click.option("--role", default="agent", show_default=True, help="The role deciding.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Resolution as JSON.")
+@click.option(
+    "--record",
+    "ledger_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record the decision in this ledger (made if missing); a retry returns the stored one.",
+)
 @click.pass_context
-def resolve(
-    context: click.Context, policy_path: Path, ticket: TextIO, role: str, as_json: bool
+def resolve(  # noqa: PLR0917  # click passes one parameter per documented option
+    context: click.Context,
+    policy_path: Path,
+    ticket: TextIO,
+    role: str,
+    as_json: bool,
+    ledger_path: Path | None,
 ) -> None:
-    """Resolve one TICKET (a JSON file, or - for stdin) and explain the decision."""
+    """Resolve one TICKET (a JSON file, or - for stdin) and explain the decision.
+
+    With --record, the decision and its events go to the ledger, and the
+    ledger's relay (`favorpolicy ledger relay`) delivers the events.
+    """
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
     from ._resolve import resolve as decide  # noqa: PLC0415
     from ._tickets import ticket_from_dict  # noqa: PLC0415
@@ -87,7 +102,15 @@ def resolve(
         customer, issue = _ticket(ticket_from_dict, data, policy.currency, name)
         manager = make_plugin_manager()
         try:
-            resolution = decide(issue, customer, policy, role=role, plugins=manager)
+            if ledger_path is None:
+                resolution = decide(issue, customer, policy, role=role, plugins=manager)
+            else:
+                from .ledger import Ledger, resolve_and_record  # noqa: PLC0415
+
+                with Ledger(ledger_path) as book:
+                    resolution = resolve_and_record(
+                        issue, customer, policy, book, role=role, plugins=manager
+                    )
         finally:
             manager.close()
     if as_json:
@@ -234,3 +257,220 @@ def _progress() -> Iterator[Callable[[int], None] | None]:
         yield advance
     finally:
         click.echo("", err=True)
+
+
+# ---- the ledger -----------------------------------------------------------------------------
+
+_LEDGER = click.option(
+    "--ledger",
+    "ledger_path",
+    required=True,
+    envvar="FAVORPOLICY_LEDGER",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The ledger file (or FAVORPOLICY_LEDGER).",
+)
+_SINCE = click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day (UTC), inclusive."
+)
+_UNTIL = click.option(
+    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Up to this day (UTC), exclusive."
+)
+
+
+@contextmanager
+def _open_ledger(path: Path, debug: bool) -> Iterator[Any]:
+    from .ledger import Ledger  # noqa: PLC0415  # sqlite3 loads only for ledger commands
+
+    with _input_errors(debug):
+        ledger = Ledger(path)
+        try:
+            yield ledger
+        finally:
+            ledger.close()
+
+
+@main.group()
+def ledger() -> None:
+    """Read the ledger: report, export, relay its outbox, approve escalations."""
+
+
+@ledger.command()
+@_LEDGER
+@_SINCE
+@_UNTIL
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
+@click.pass_context
+def report(  # noqa: PLR0917  # click passes one parameter per documented option
+    context: click.Context,
+    ledger_path: Path,
+    since: Any,
+    until: Any,
+    as_json: bool,
+    plot_path: str | None,
+) -> None:
+    """What the ledger shows about a period, to learn from the mistakes."""
+    if plot_path is not None:
+        _need_matplotlib()
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        found = book.report(since=since, until=until)
+    if plot_path is not None:
+        from ._ledger_report import plot_report  # noqa: PLC0415
+
+        plot_report(found, plot_path)
+    if as_json:
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(found.text())
+
+
+def _need_matplotlib() -> None:
+    try:
+        import matplotlib  # noqa: F401, PLC0415
+    except ImportError:
+        raise _Failure("--plot needs matplotlib: pip install 'favorpolicy[plot]'") from None
+
+
+@ledger.command()
+@_LEDGER
+@_SINCE
+@_UNTIL
+@click.option(
+    "--format", "form", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.pass_context
+def export(  # noqa: PLR0917  # click passes one parameter per documented option
+    context: click.Context,
+    ledger_path: Path,
+    since: Any,
+    until: Any,
+    form: str,
+    output: TextIO,
+) -> None:
+    """Write the recorded resolutions as JSON Lines or CSV."""
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        count = book.export(output, format=form, since=since, until=until)
+    click.echo(f"exported {count} resolution(s)", err=True)
+
+
+@ledger.command()
+@_LEDGER
+@click.option("--max-attempts", default=5, show_default=True, type=click.IntRange(1))
+@click.option("--backoff", default=1.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds before the first retry; doubled after each.")  # fmt: skip
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.001),
+              help="Seconds a sink may take per event.")  # fmt: skip
+@click.option("--loop", is_flag=True, help="Keep relaying until interrupted.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.01),
+              help="Seconds between runs with --loop.")  # fmt: skip
+@click.pass_context
+def relay(  # noqa: PLR0917  # click passes one parameter per documented option
+    context: click.Context,
+    ledger_path: Path,
+    max_attempts: int,
+    backoff: float,
+    timeout: float,
+    loop: bool,
+    interval: float,
+) -> None:
+    """Deliver the outbox's events to the installed sinks.
+
+    Exits 1 when dead letters are waiting (see `favorpolicy ledger dead`).
+    """
+    import time  # noqa: PLC0415
+
+    from ._plugins import make_plugin_manager  # noqa: PLC0415
+
+    manager = make_plugin_manager()
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        while True:
+            done = book.deliver(
+                manager, max_attempts=max_attempts, backoff=backoff, timeout=timeout
+            )
+            if done.busy:
+                click.echo("another relay is working on this ledger", err=True)
+            elif done.delivered or done.failed or done.dead or not loop:
+                click.echo(
+                    f"delivered {done.delivered}, failed {done.failed} (to retry), "
+                    f"dead {done.dead}, held {done.held}"
+                )
+            if not loop:
+                break
+            time.sleep(interval)
+        dead = book.outbox_counts()["dead"]
+    if dead:
+        click.echo(f"{dead} dead letter(s) wait: see 'favorpolicy ledger dead'", err=True)
+        sys.exit(1)
+
+
+@ledger.command()
+@_LEDGER
+@click.pass_context
+def dead(context: click.Context, ledger_path: Path) -> None:
+    """List the events the relay gave up on."""
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        letters = book.dead_letters()
+    for letter in letters:
+        click.echo(
+            f"{letter.event_id}  {letter.kind}  key {letter.key[:16]}  "
+            f"{letter.attempts} attempt(s)  {letter.last_error}"
+        )
+    click.echo(f"{len(letters)} dead letter(s)")
+
+
+@ledger.command()
+@_LEDGER
+@click.argument("event_ids", nargs=-1)
+@click.pass_context
+def retry(context: click.Context, ledger_path: Path, event_ids: tuple[str, ...]) -> None:
+    """Make dead letters pending again: the ones named, or all of them."""
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        count = book.retry(event_ids or None)
+    click.echo(f"{count} event(s) will be retried by the next relay run")
+
+
+@ledger.command()
+@_LEDGER
+@click.option("--all", "show_all", is_flag=True, help="Approved ones too.")
+@click.pass_context
+def escalations(context: click.Context, ledger_path: Path, show_all: bool) -> None:
+    """List escalations waiting for approval (with --all, approved ones too)."""
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        found = book.escalations(open_only=not show_all)
+    for item in found:
+        state = f"approved by {item['closed_by']}" if item["closed_at"] else "waiting"
+        click.echo(
+            f"{item['key']}  issue {item['issue_id']}  {item['pending']} to {item['role']}  "
+            f"since {item['opened_at']}  {state}"
+        )
+    click.echo(f"{len(found)} escalation(s)")
+
+
+@ledger.command()
+@_LEDGER
+@click.argument("key")
+@click.option("--by", required=True, help="The approving role.")
+@click.pass_context
+def approve(context: click.Context, ledger_path: Path, key: str, by: str) -> None:
+    """Approve the escalated rest of the decision under KEY, as role --by."""
+    with (
+        _open_ledger(ledger_path, context.obj["debug"]) as book,
+        _input_errors(context.obj["debug"]),
+    ):
+        done = book.approve(key, by=by)
+    click.echo(
+        f"{done.approved_by} approved {done.amount} for key {done.key[:16]} "
+        f"after {done.waited.total_seconds() / 3600:.1f} h"
+    )
+
+
+@ledger.command(name="check")
+@_LEDGER
+@click.pass_context
+def check_ledger(context: click.Context, ledger_path: Path) -> None:
+    """Check the whole ledger file for damage (SQLite's integrity check)."""
+    with _open_ledger(ledger_path, context.obj["debug"]) as book:
+        book.verify()
+        count, version = len(book), book.schema_version
+    click.echo(f"ok: {count} resolution(s), schema version {version}")
