@@ -19,6 +19,7 @@ from favorpolicy.testing import (
     Scenario,
     authority,
     benefit_of_doubt,
+    budget_holds_back_only_granted_now,
     check_policy,
     close_calls_go_to_customer,
     deterministic,
@@ -76,6 +77,11 @@ class TestBiasContract:
     def test_deterministic(self, scenario: Scenario) -> None:
         deterministic(scenario, resolve_as)
 
+    @given(scenarios())
+    @example(EDGE)
+    def test_budget_holds_back_only_granted_now(self, scenario: Scenario) -> None:
+        budget_holds_back_only_granted_now(scenario, resolve_as)
+
     @given(policies())
     def test_generated_policies_are_valid_and_fingerprinted(self, policy: Policy) -> None:
         assert 64 == len(policy.fingerprint)
@@ -95,6 +101,7 @@ class TestBiasContract:
             "no_negatives",
             "authority",
             "deterministic",
+            "budget_holds_back_only_granted_now",
         ] == list(CONTRACT)
 
 
@@ -179,6 +186,29 @@ class TestTheChecksBite:
 
         with pytest.raises(ContractViolation, match=r"issue\.conduct"):
             deterministic(_WITH_GOODWILL, ignores_conduct)
+
+    @pytest.mark.parametrize("breach", ["owed", "total", "over_allowance", "no_escalation"])
+    def test_budget_check_catches_a_hold_back_that_takes_too_much(
+        self, breach: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from favorpolicy import _budget
+
+        honest = _budget.hold_back
+
+        def greedy(resolution: Resolution, policy: Policy, allowance: Money) -> Resolution:
+            held = honest(resolution, policy, allowance)
+            minor = Money.minor(policy.currency)
+            if breach == "owed":
+                return attrs.evolve(held, owed=held.owed - minor)
+            if breach == "total":
+                return attrs.evolve(held, total=held.total - minor)
+            if breach == "over_allowance":
+                return resolution  # ignores the allowance altogether
+            return attrs.evolve(held, escalate_to=None)
+
+        monkeypatch.setattr(_budget, "hold_back", greedy)
+        with pytest.raises(ContractViolation, match="a budget holds back only granted_now"):
+            budget_holds_back_only_granted_now(_WITH_GOODWILL, resolve_as)
 
     @given(st.data())
     def test_a_broken_resolver_is_found_by_hypothesis(self, data: st.DataObject) -> None:

@@ -27,7 +27,7 @@ from ._model import (
 )
 from ._money import MINOR_UNITS, Money
 from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
-from ._policy import GoodwillRules, Offer, Policy, Role, Valuation
+from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
 from ._resolve import resolve
 from .exceptions import (
     CurrencyMismatch,
@@ -37,8 +37,11 @@ from .exceptions import (
     InvalidMoney,
     InvalidPlugins,
     InvalidPolicy,
+    InvalidRecord,
     InvalidRemedy,
     InvalidVerdict,
+    LedgerConflict,
+    LedgerError,
     UndeliveredEvents,
     UnknownRole,
     UnknownTier,
@@ -55,6 +58,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "BUILTIN_KINDS",
+    "Budget",
     "CurrencyMismatch",
     "Customer",
     "Event",
@@ -67,9 +71,12 @@ __all__ = [
     "InvalidMoney",
     "InvalidPlugins",
     "InvalidPolicy",
+    "InvalidRecord",
     "InvalidRemedy",
     "InvalidVerdict",
     "Issue",
+    "LedgerConflict",
+    "LedgerError",
     "Level",
     "MINOR_UNITS",
     "Money",

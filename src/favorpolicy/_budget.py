@@ -37,13 +37,14 @@ def hold_back(
 
     *allowance* is what the role's budgets have left (zero or more, in whole
     minor units). What is owed is always granted now. When the on-the-spot
-    goodwill fits the allowance, the resolution comes back unchanged; else the
+    goodwill fits the allowance, or the acting role is the top one (where
+    escalations end), the resolution comes back unchanged; else the
     rest goes to the lowest role above the acting one that may grant it, and a
     ``budget_held`` reason says so, naming *why*.
     """
     spot = goodwill_now(resolution)
-    if spot <= allowance:
-        return resolution
+    if spot <= allowance or resolution.role == policy.roles[-1].name:
+        return resolution  # it fits, or it is the top role's, which no budget holds back
     allowance = max(allowance, resolution.owed - resolution.owed)  # never below zero
     held = spot - allowance
     granted = resolution.owed + allowance

@@ -285,16 +285,17 @@ class Ledger:
         with self._lock, self._errors():
             conn = self._connection()
             begin, commit, undo = (
-                ("SAVEPOINT record", "RELEASE record", "ROLLBACK TO record; RELEASE record")
+                ("SAVEPOINT record", "RELEASE record", ("ROLLBACK TO record", "RELEASE record"))
                 if self._batch
-                else ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK")
+                else ("BEGIN IMMEDIATE", "COMMIT", ("ROLLBACK",))
             )
             conn.execute(begin)
             try:
                 yield conn
             except BaseException:
                 try:
-                    conn.executescript(undo) if self._batch else conn.execute(undo)
+                    for statement in undo:
+                        conn.execute(statement)
                 except sqlite3.Error:  # the original error matters more
                     log.exception("favorpolicy ledger: rolling back failed")
                 raise
@@ -682,14 +683,16 @@ class Ledger:
         return "failed"
 
     def _deliverable(self, limit: int) -> list[tuple[int, str, str, str, str | None, int]]:
+        """Due events in recording order, less those behind a dead or backing-off one."""
         now = self._clock().timestamp()
         with self._lock, self._errors():
             rows = self._connection().execute(
                 "SELECT o.seq, o.event_id, o.key, o.body, o.fingerprint, o.attempts "
-                "FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= ? "
+                "FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= :now "
                 "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.key = o.key AND e.seq < o.seq "
-                "AND e.state != 'delivered') ORDER BY o.seq LIMIT ?",
-                (now, limit),
+                "AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now))) "
+                "ORDER BY o.seq LIMIT :limit",
+                {"now": now, "limit": limit},
             )
             return list(rows)
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from decimal import Decimal
 from typing import Final, TypeAlias
 
 import attrs
 
+from .. import _budget
 from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
 from .._money import Money
 from .._policy import Policy
@@ -30,6 +32,7 @@ __all__ = [
     "Scenario",
     "authority",
     "benefit_of_doubt",
+    "budget_holds_back_only_granted_now",
     "close_calls_go_to_customer",
     "deterministic",
     "make_whole",
@@ -292,6 +295,67 @@ def deterministic(scenario: Scenario, resolver: Resolver) -> None:
             seen[key] = f"role {other.name!r}"
 
 
+def _allowances(spot: Money) -> Iterator[Money]:
+    """Allowances around the goodwill granted on the spot: none, a little, half, all, more."""
+    minor = Money.minor(spot.currency)
+    yield spot * 0
+    yield minor
+    half = (spot * Decimal("0.5")).round_up()
+    yield half
+    if spot > minor:
+        yield spot - minor
+    yield spot
+    yield spot + minor
+
+
+def budget_holds_back_only_granted_now(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 9: a goodwill budget never reduces owed or total, only what is granted now."""
+    policy, customer, issue, role = scenario
+    base = resolver(issue, customer, policy, role)
+    rule = "a budget holds back only granted_now"
+    for allowance in _allowances(_budget.goodwill_now(base)):
+        held = _budget.hold_back(base, policy, allowance)
+        for name in ("owed", "goodwill", "total", "remedies", "alternatives", "key"):
+            _require(
+                getattr(held, name) == getattr(base, name),
+                rule,
+                f"an allowance of {allowance} changed {name}",
+            )
+        _require(
+            base.owed <= held.granted_now <= base.granted_now,
+            rule,
+            f"an allowance of {allowance} made granted_now {held.granted_now}, outside "
+            f"owed {base.owed} .. {base.granted_now}",
+        )
+        _require(
+            (held.granted_now < held.total) == (held.escalate_to is not None),
+            rule,
+            f"escalate_to={held.escalate_to!r} with granted_now {held.granted_now} "
+            f"of total {held.total}",
+        )
+        if role == policy.roles[-1].name or _budget.goodwill_now(base) <= allowance:
+            _require(held == base, rule, f"an allowance of {allowance} changed a decision it fits")
+            continue
+        _require(
+            _budget.goodwill_now(held) <= allowance,
+            rule,
+            f"granted {_budget.goodwill_now(held)} of goodwill now, over the allowance {allowance}",
+        )
+        names = [r.name for r in policy.roles]
+        target = held.escalate_to
+        _require(
+            target in names and names.index(target) > names.index(role),
+            rule,
+            f"escalated to {target!r}, not a role above {role!r}",
+        )
+        limit = policy.roles[names.index(target)].limit  # type: ignore[arg-type]
+        _require(
+            limit is None or limit >= held.goodwill,
+            rule,
+            f"escalated to {target!r}, whose limit {limit} does not cover {held.goodwill}",
+        )
+
+
 #: Every rule of the bias contract, by name, in the order the docs give them.
 CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "make_whole": make_whole,
@@ -302,4 +366,5 @@ CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "no_negatives": no_negatives,
     "authority": authority,
     "deterministic": deterministic,
+    "budget_holds_back_only_granted_now": budget_holds_back_only_granted_now,
 }
