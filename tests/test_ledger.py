@@ -663,7 +663,8 @@ class TestReport:
         assert {"lead": 1} == report.escalations["by_role"]
         assert 1 == report.abuse["flags"]
         # The crashing cost model faulted once for each remedy it was asked to cost.
-        stored = [busy.get(key) for key in busy.keys()]  # noqa: SIM118  # a Ledger, not a dict
+        keys = busy.keys()
+        stored = [busy.get(key) for key in keys]
         [crashed] = [resolution for resolution in stored if resolution and resolution.faults]
         assert {"crashing.favorpolicy_cost": len(crashed.faults)} == report.plugin_faults[
             "by_plugin"
