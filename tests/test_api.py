@@ -31,8 +31,9 @@ class TestPublicNames:
         for name in exceptions.__all__:
             error = getattr(exceptions, name)
             assert issubclass(error, exceptions.FavorPolicyError)
-            if error is exceptions.UndeliveredEvents:
-                assert issubclass(error, RuntimeError)  # a delivery problem, not a bad value
+            if error in (exceptions.UndeliveredEvents, exceptions.LedgerError):
+                # A delivery or storage problem, not a bad value.
+                assert issubclass(error, RuntimeError), name
             elif error is not exceptions.FavorPolicyError:
                 assert issubclass(error, ValueError), name
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from favorpolicy import Customer, Fault, Issue, Money, Policy, Resolution, resolve
+from favorpolicy import Customer, Fault, Issue, Money, Policy, Resolution, _budget, resolve
 from favorpolicy.testing import (
     CONTRACT,
     ContractViolation,
@@ -191,8 +191,6 @@ class TestTheChecksBite:
     def test_budget_check_catches_a_hold_back_that_takes_too_much(
         self, breach: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        from favorpolicy import _budget
-
         honest = _budget.hold_back
 
         def greedy(resolution: Resolution, policy: Policy, allowance: Money) -> Resolution:

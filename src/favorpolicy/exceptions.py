@@ -66,7 +66,7 @@ class InvalidVerdict(FavorPolicyError, ValueError):
     """A :class:`~favorpolicy.ScreenVerdict` with an unknown level, or no reason above ``none``."""
 
 
-class LedgerError(FavorPolicyError):
+class LedgerError(FavorPolicyError, RuntimeError):
     """The ledger cannot be opened, read or written.
 
     A damaged or truncated file, a file that is not a favorpolicy ledger, one
