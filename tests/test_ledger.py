@@ -492,6 +492,12 @@ class TestRelay:
         expected = [e.id for r in resolutions for e in events_for(r, BRL)]
         assert expected == [event.id for event in sink.events]
         assert all(event.policy == BRL for event in sink.events)
+        by_key = {resolution.key: resolution for resolution in resolutions}
+        assert all(
+            event.resolution == by_key[event.key]
+            for event in sink.events
+            if event.kind in (EventKind.RESOLVED, EventKind.ESCALATED)
+        )
         assert 0 == ledger.deliver(quiet).delivered  # nothing twice
 
     def test_a_failure_is_retried_after_backoff_and_holds_its_key(

@@ -40,12 +40,11 @@ from typing import IO, Any, Final
 import attrs
 
 from ._budget import goodwill_now, hold_back
-from ._canon import canonical
 from ._ledger_report import LedgerReport, ReportRow, build_report
 from ._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ._model import Customer, Issue, Resolution
 from ._money import Money
-from ._plugins import BuiltinSink, PluginManager, _SinkWorker, events_for
+from ._plugins import BuiltinSink, Event, PluginManager, _SinkWorker, events_for
 from ._policy import Budget, Policy
 from ._resolve import _check_inputs, _manager, decide, decision_key
 from ._tickets import event_from_dict, event_to_dict, resolution_from_dict, resolution_to_dict
@@ -87,12 +86,24 @@ def _amount(money: Money) -> str:
 
 
 def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _request_digest(resolution: Resolution) -> str:
-    """What identifies a resolution as given, so a retry can be told from a conflict."""
-    return hashlib.sha256(_json(canonical(resolution)).encode("utf-8")).hexdigest()
+def _stored_event(event: Event) -> str:
+    """An event's JSON as the outbox keeps it: its resolution is the row of its key."""
+    data = event_to_dict(attrs.evolve(event, resolution=None))
+    if event.resolution is not None:
+        data[_SAME_RESOLUTION] = True
+    return _json(data)
+
+
+def _digest(body: str) -> str:
+    """What identifies a resolution as given (its JSON), so a retry can be told from a conflict."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+#: In a stored event, stands for the event's resolution, which the row of its key holds.
+_SAME_RESOLUTION: Final = "resolution_of_key"
 
 
 @attrs.frozen
@@ -373,7 +384,8 @@ class Ledger:
         first_wins: bool,
     ) -> Resolution:
         self._check_record(resolution, policy, issue)
-        request = _request_digest(resolution)
+        body = _json(resolution_to_dict(resolution))
+        request = _digest(body)
         with self._write() as conn:
             row = conn.execute(
                 "SELECT request, body FROM resolutions WHERE key = ?", (resolution.key,)
@@ -391,20 +403,25 @@ class Ledger:
                 policy = self._policy(conn, resolution.policy_fingerprint)
             now = self._clock()
             stored = self._apply_budgets(conn, resolution, policy, now)
-            self._insert(conn, stored, request, issue, now)
-            for event in events_for(stored, policy):
-                conn.execute(
-                    "INSERT INTO outbox (event_id, key, kind, fingerprint, created_at, body) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+            if stored is not resolution:
+                body = _json(resolution_to_dict(stored))
+            self._insert(conn, stored, body=body, request=request, issue=issue, now=now)
+            conn.executemany(
+                "INSERT INTO outbox (event_id, key, kind, fingerprint, created_at, body) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
                     (
                         event.id,
                         event.key,
                         event.kind.value,
                         stored.policy_fingerprint,
-                        _text(now),
-                        _json(event_to_dict(event)),
-                    ),
-                )
+                        created,
+                        _stored_event(event),
+                    )
+                    for created in (_text(now),)
+                    for event in events_for(stored, policy)
+                ],
+            )
         return stored
 
     @staticmethod
@@ -434,6 +451,8 @@ class Ledger:
         self,
         conn: sqlite3.Connection,
         resolution: Resolution,
+        *,
+        body: str,
         request: str,
         issue: Issue | None,
         now: datetime,
@@ -469,7 +488,7 @@ class Ledger:
                 str(resolution.screen.level),
                 len(resolution.faults),
                 resolution.policy_fingerprint,
-                _json(resolution_to_dict(resolution)),
+                body,
             ),
         )
         if resolution.escalate_to is not None:
@@ -726,8 +745,9 @@ class Ledger:
             policy = self._policy(conn, fingerprint)
             rows = conn.execute("SELECT sink FROM acks WHERE event_id = ?", (event_id,))
             acked = {row[0] for row in rows}
+            data = self._event_data(conn, body)
         try:
-            event = event_from_dict(json.loads(body), policy)
+            event = event_from_dict(data, policy)
         except (FavorPolicyError, ValueError) as error:
             return f"the stored event cannot be read: {error}"
         errors = []
@@ -805,10 +825,24 @@ class Ledger:
     def outbox_events(self, key: str | None = None) -> list[dict[str, Any]]:
         """The outbox's events as their sinks see them (JSON data), in order; of one *key*."""
         with self._lock, self._errors():
-            rows = self._connection().execute(
-                "SELECT body FROM outbox WHERE ? IS NULL OR key = ? ORDER BY seq", (key, key)
+            conn = self._connection()
+            rows = list(
+                conn.execute(
+                    "SELECT body FROM outbox WHERE ? IS NULL OR key = ? ORDER BY seq", (key, key)
+                )
             )
-            return [json.loads(row[0]) for row in rows]
+            return [self._event_data(conn, row[0]) for row in rows]
+
+    @staticmethod
+    def _event_data(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
+        """A stored event's JSON, with its resolution put back from the resolutions table."""
+        data: dict[str, Any] = json.loads(body)
+        if data.pop(_SAME_RESOLUTION, False):
+            row = conn.execute(
+                "SELECT body FROM resolutions WHERE key = ?", (data["key"],)
+            ).fetchone()
+            data["resolution"] = None if row is None else json.loads(row[0])
+        return data
 
     def dead_letters(self) -> list[DeadLetter]:
         """The events the relay gave up on, oldest first."""
