@@ -34,7 +34,7 @@ from favorpolicy import (
     make_plugin_manager,
 )
 from favorpolicy._plugins import events_for
-from favorpolicy._resolve import decide
+from favorpolicy._resolve import resolution_for
 from favorpolicy.ledger import Ledger, resolve_and_record
 
 # One ticket per number, the same in every process: some escalate, some are rude.
@@ -208,7 +208,7 @@ class TestKillNine:
                 continue
             resolution = Resolution.from_dict(json.loads(body))
             issue, customer = _ticket(int(issue_id.removeprefix("T-")))
-            assert resolution == decide(issue, customer, policy, plugins=bare)
+            assert resolution == resolution_for(issue, customer, policy, plugins=bare)
             assert [e.id for e in events_for(resolution, policy)] == events
             seen[key] = (body, events)
         assert {} == events_of, "events without their resolution"

@@ -49,7 +49,7 @@ from .exceptions import (
     _show,
 )
 
-__all__ = ["decide", "decision_key", "resolve"]
+__all__ = ["decision_key", "resolution_for", "resolve"]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
@@ -93,7 +93,7 @@ def resolve(
     """
     _check_inputs(issue, customer, policy, role)
     manager = _manager(plugins)
-    resolution = decide(issue, customer, policy, role=role, plugins=manager)
+    resolution = resolution_for(issue, customer, policy, role=role, plugins=manager)
     manager.delivery.emit_for(resolution, policy)
     return resolution
 
@@ -108,7 +108,7 @@ def _manager(plugins: PluginManager | None) -> PluginManager:
     return plugins
 
 
-def decide(
+def resolution_for(
     issue: Issue,
     customer: Customer,
     policy: Policy,

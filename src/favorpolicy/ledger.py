@@ -46,7 +46,7 @@ from ._model import Customer, Issue, Resolution
 from ._money import Money
 from ._plugins import BuiltinSink, Event, PluginManager, _SinkWorker, events_for
 from ._policy import Budget, Policy
-from ._resolve import _check_inputs, _manager, decide, decision_key
+from ._resolve import _check_inputs, _manager, decision_key, resolution_for
 from ._tickets import event_from_dict, event_to_dict, resolution_from_dict, resolution_to_dict
 from .exceptions import (
     FavorPolicyError,
@@ -1041,6 +1041,6 @@ def resolve_and_record(
     stored = ledger.get(decision_key(issue, customer, policy, role))
     if stored is not None:
         return stored
-    resolution = decide(issue, customer, policy, role=role, plugins=plugins)
+    resolution = resolution_for(issue, customer, policy, role=role, plugins=plugins)
     # Two callers racing on one key: the first to commit wins, and both get its answer.
     return ledger._record(resolution, policy, issue, first_wins=True)
