@@ -35,3 +35,24 @@ def test_baseline_agrees_with_resolve_on_many_tickets() -> None:
     bench = _load()
     # Raises SystemExit naming the ticket on the first disagreement.
     bench.check_agreement(Policy.default("USD"), bench.tickets(3000, seed=7))
+
+
+def _load_named(name: str) -> ModuleType:
+    path = BENCH.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ledger_quick_run_keeps_every_acknowledged_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # main() raises SystemExit if a reopened ledger lacks an acknowledged record.
+    figures = _load_named("bench_ledger").main(["--quick"])
+    assert {"resolve_per_s", "batched_per_s", "single_per_s", "batched_ratio"} == set(figures)
+    assert all(value > 0 for value in figures.values())
+    assert "acknowledged records kept: yes" in capsys.readouterr().out
