@@ -14,14 +14,19 @@ from favorpolicy import Policy
 BENCH = Path(__file__).parent.parent / "benchmarks" / "bench_resolve.py"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_resolve", BENCH)
+def _load_named(name: str) -> ModuleType:
+    path = BENCH.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load() -> ModuleType:
+    return _load_named("bench_resolve")
 
 
 def test_quick_run_reports_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,17 +40,6 @@ def test_baseline_agrees_with_resolve_on_many_tickets() -> None:
     bench = _load()
     # Raises SystemExit naming the ticket on the first disagreement.
     bench.check_agreement(Policy.default("USD"), bench.tickets(3000, seed=7))
-
-
-def _load_named(name: str) -> ModuleType:
-    path = BENCH.parent / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_ledger_quick_run_keeps_every_acknowledged_record(
