@@ -208,6 +208,23 @@ class TestBatch:
         assert 0 == len(ledger)
         assert 0 == sum(ledger.outbox_counts().values())
 
+    def test_a_rolled_back_batch_does_not_lose_the_policy_for_later_records(
+        self, ledger: Ledger, quiet: PluginManager
+    ) -> None:
+        def record_then_fail() -> None:
+            with ledger.batch():
+                ledger.record(_bare(damaged(1), Customer("C")), policy=BRL)
+                raise RuntimeError("rolled back")
+
+        with pytest.raises(RuntimeError):
+            record_then_fail()
+        resolve_and_record(damaged(2), Customer("C"), BRL, ledger)
+        sink = RecordingSink()
+        quiet.register(sink)
+        with Ledger(ledger.path) as fresh:  # knows the policy only from the file
+            assert 1 == fresh.deliver(quiet).delivered
+        assert [BRL] == [event.policy for event in sink.events]
+
     def test_a_refused_record_inside_a_batch_leaves_the_others(self, ledger: Ledger) -> None:
         first = _bare(damaged(1), Customer("C"))
         with ledger.batch():

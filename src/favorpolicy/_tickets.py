@@ -143,8 +143,11 @@ def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
         raise InvalidTicket(f"resolution: cannot be read back: {error}") from None
 
 
-def event_to_dict(event: Event) -> dict[str, Any]:
-    """The event as JSON data, as the sinks send it (its policy is left out)."""
+def event_to_dict(event: Event, *, with_resolution: bool = True) -> dict[str, Any]:
+    """The event as JSON data, as the sinks send it (its policy is left out).
+
+    Without *with_resolution*, its resolution is left out too.
+    """
     data: dict[str, Any] = {
         "id": event.id,
         "kind": event.kind.value,
@@ -161,7 +164,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         }
     if event.fault is not None:
         data["fault"] = _CONVERTER.unstructure(event.fault)
-    if event.resolution is not None:
+    if event.resolution is not None and with_resolution:
         data["resolution"] = resolution_to_dict(event.resolution)
     return data
 

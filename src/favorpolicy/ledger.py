@@ -91,10 +91,14 @@ def _json(data: object) -> str:
 
 def _stored_event(event: Event) -> str:
     """An event's JSON as the outbox keeps it: its resolution is the row of its key."""
-    data = event_to_dict(attrs.evolve(event, resolution=None))
+    data = event_to_dict(event, with_resolution=False)
     if event.resolution is not None:
         data[_SAME_RESOLUTION] = True
     return _json(data)
+
+
+class _AlreadyRecorded(Exception):  # an internal signal, caught in Ledger._record
+    """The decision key is already in the ledger."""
 
 
 def _digest(body: str) -> str:
@@ -170,6 +174,8 @@ class Ledger:
         self._lock = threading.RLock()
         self._batch = 0
         self._policies: dict[str, Policy | None] = {}
+        # Fingerprints whose policy this Ledger wrote; forgotten when a write rolls back.
+        self._kept: set[str] = set()
         self._owner = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex}"
         self._conn = self._open(timeout)
 
@@ -304,6 +310,7 @@ class Ledger:
             try:
                 yield conn
             except BaseException:
+                self._kept.clear()
                 try:
                     for statement in undo:
                         conn.execute(statement)
@@ -386,17 +393,37 @@ class Ledger:
         self._check_record(resolution, policy, issue)
         body = _json(resolution_to_dict(resolution))
         request = _digest(body)
+        try:
+            return self._insert_new(resolution, policy, issue, body=body, request=request)
+        except _AlreadyRecorded:
+            pass  # its writes were rolled back; the stored decision answers
+        with self._lock, self._errors():
+            row = (
+                self._connection()
+                .execute("SELECT request, body FROM resolutions WHERE key = ?", (resolution.key,))
+                .fetchone()
+            )
+        if row[0] != request and not first_wins:
+            raise LedgerConflict(
+                f"key {resolution.key}: the ledger holds a different resolution for "
+                f"issue {row_issue(row[1])!r}; one decision key cannot have two answers"
+            )
+        return resolution_from_dict(json.loads(row[1]))
+
+    def _insert_new(
+        self,
+        resolution: Resolution,
+        policy: Policy | None,
+        issue: Issue | None,
+        *,
+        body: str,
+        request: str,
+    ) -> Resolution:
+        """Write a new decision, its budget spending and its events; _AlreadyRecorded if not new.
+
+        The key's UNIQUE index is the check, so a new decision costs no extra read.
+        """
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT request, body FROM resolutions WHERE key = ?", (resolution.key,)
-            ).fetchone()
-            if row is not None:
-                if row[0] != request and not first_wins:
-                    raise LedgerConflict(
-                        f"key {resolution.key}: the ledger holds a different resolution for "
-                        f"issue {row_issue(row[1])!r}; one decision key cannot have two answers"
-                    )
-                return resolution_from_dict(json.loads(row[1]))
             if policy is not None:
                 self._keep_policy(conn, policy)
             else:
@@ -405,7 +432,10 @@ class Ledger:
             stored = self._apply_budgets(conn, resolution, policy, now)
             if stored is not resolution:
                 body = _json(resolution_to_dict(stored))
-            self._insert(conn, stored, body=body, request=request, issue=issue, now=now)
+            try:
+                self._insert(conn, stored, body=body, request=request, issue=issue, now=now)
+            except sqlite3.IntegrityError:
+                raise _AlreadyRecorded from None
             conn.executemany(
                 "INSERT INTO outbox (event_id, key, kind, fingerprint, created_at, body) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -500,13 +530,14 @@ class Ledger:
     # ---- policies and budgets ----------------------------------------------------------
 
     def _keep_policy(self, conn: sqlite3.Connection, policy: Policy) -> None:
-        if self._policies.get(policy.fingerprint) is policy:
+        if policy.fingerprint in self._kept:
             return
         conn.execute(
             "INSERT OR IGNORE INTO policies (fingerprint, name, body) VALUES (?, ?, ?)",
             (policy.fingerprint, policy.name, policy.to_toml()),
         )
         self._policies[policy.fingerprint] = policy
+        self._kept.add(policy.fingerprint)
 
     def _policy(self, conn: sqlite3.Connection, fingerprint: str | None) -> Policy | None:
         """The policy stored under *fingerprint*, read once per Ledger; None if unknown."""
