@@ -52,7 +52,6 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         )
         """,
         "CREATE INDEX resolutions_recorded_at ON resolutions (recorded_at)",
-        "CREATE INDEX resolutions_customer ON resolutions (customer_id)",
         """
         CREATE TABLE outbox (
             seq              INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -432,8 +432,9 @@ class Ledger:
             stored = self._apply_budgets(conn, resolution, policy, now)
             if stored is not resolution:
                 body = _json(resolution_to_dict(stored))
+            recorded = _text(now)
             try:
-                self._insert(conn, stored, body=body, request=request, issue=issue, now=now)
+                self._insert(conn, stored, body=body, request=request, issue=issue, at=recorded)
             except sqlite3.IntegrityError:
                 raise _AlreadyRecorded from None
             conn.executemany(
@@ -445,10 +446,9 @@ class Ledger:
                         event.key,
                         event.kind.value,
                         stored.policy_fingerprint,
-                        created,
+                        recorded,
                         _stored_event(event),
                     )
-                    for created in (_text(now),)
                     for event in events_for(stored, policy)
                 ],
             )
@@ -485,7 +485,7 @@ class Ledger:
         body: str,
         request: str,
         issue: Issue | None,
-        now: datetime,
+        at: str,
     ) -> None:
         cost = Money.total(
             (remedy.cost for remedy in resolution.remedies if remedy.cost is not None),
@@ -499,7 +499,7 @@ class Ledger:
             (
                 resolution.key,
                 request,
-                _text(now),
+                at,
                 resolution.issue_id,
                 resolution.customer_id,
                 resolution.role,
@@ -524,7 +524,7 @@ class Ledger:
         if resolution.escalate_to is not None:
             conn.execute(
                 "INSERT INTO escalations (key, role, opened_at) VALUES (?, ?, ?)",
-                (resolution.key, resolution.escalate_to, _text(now)),
+                (resolution.key, resolution.escalate_to, at),
             )
 
     # ---- policies and budgets ----------------------------------------------------------
