@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import attrs
@@ -106,3 +108,17 @@ class TestInResolve:
         policy = attrs.evolve(Policy.default("BRL"), settings={})
         issue = Issue("T-1", "late", Fault.BUSINESS, Money("30", "BRL"), conduct="screw you")
         assert Level.NONE == resolve(issue, Customer("c"), policy).screen.level
+
+
+def test_the_word_list_loads_with_the_manager_not_inside_the_first_screen() -> None:
+    # Loading takes long enough to overrun a hook time budget on a busy machine,
+    # which would leave the first ticket of a process without its filter.
+    code = (
+        "from favorpolicy import make_plugin_manager\n"
+        "from favorpolicy.builtin import conduct\n"
+        "assert conduct._profanity.cache_info().currsize == 0\n"
+        "make_plugin_manager(load_entrypoints=False)\n"
+        "assert conduct._profanity.cache_info().currsize == 1\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr

@@ -235,7 +235,15 @@ class ConductFilter:
     Settings (``Policy.settings["conduct_filter"]``):
 
     - ``enabled`` (default false; ``Policy.default()`` turns it on).
+
+    The word list loads when the filter is made (with the plugin manager),
+    not on the first screen: loading takes a few hundred milliseconds, and a
+    screen that slow would overrun the policy's hook time budget, so the first
+    ticket of a process would be decided without its filter.
     """
+
+    def __init__(self) -> None:
+        _profanity()
 
     @hookimpl
     def favorpolicy_screen(self, issue: Issue, policy: Policy) -> ScreenVerdict | None:
