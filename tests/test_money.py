@@ -90,6 +90,27 @@ class TestText:
     def test_str_is_readable(self, amount: str, currency: str, text: str) -> None:
         assert text == str(Money(amount, currency))
 
+    @given(
+        st.integers(-(10**17), 10**17),
+        st.integers(-6, 2),
+        st.sampled_from(["USD", "JPY", "KWD", "BRL"]),
+    )
+    def test_str_shows_the_minor_units_and_every_digit_and_nothing_more(
+        self, digits: int, exponent: int, currency: str
+    ) -> None:
+        amount = Decimal(digits).scaleb(exponent)  # keeps written zeros: 500 and -2 is 5.00
+        if abs(amount) >= 10**18:
+            return
+        text = str(Money(amount, currency))
+        shown, code = text.split(" ")
+        assert code == currency
+        assert Decimal(shown) == amount
+        significant = max(-amount.normalize().as_tuple().exponent, 0)  # type: ignore[operator]
+        places = MINOR_UNITS[currency]
+        assert len(shown.partition(".")[2]) == max(places, significant)
+        assert not shown.startswith(".")
+        assert "E" not in shown
+
     def test_repr_round_trips(self) -> None:
         price = Money("12.5", "USD")
         assert "Money('12.5', 'USD')" == repr(price)

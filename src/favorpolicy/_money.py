@@ -121,13 +121,13 @@ def _check_range(amount: Decimal, shown: object) -> None:
 
 def _make(amount: Decimal, currency: str) -> Money:
     """Build a Money from a computed amount, checking only its range."""
-    if amount >= MAX_AMOUNT or amount <= -MAX_AMOUNT:
+    if not _BELOW_MAX < amount < MAX_AMOUNT:
         raise InvalidMoney(
             f"amount: {_show(amount)} {currency} is too large; the limit is below 10**18"
         )
-    money = object.__new__(Money)
-    object.__setattr__(money, "amount", amount)
-    object.__setattr__(money, "currency", currency)
+    money = _new(Money)
+    _set_amount(money, amount)
+    _set_currency(money, currency)
     return money
 
 
@@ -281,10 +281,20 @@ class Money:
         return format_amount(self.amount, self.currency)
 
 
+# Money's slots, set directly: Money.__setattr__ refuses every change.
+_new: Final = object.__new__
+_set_amount: Final = Money.__dict__["amount"].__set__
+_set_currency: Final = Money.__dict__["currency"].__set__
+_BELOW_MAX: Final = -MAX_AMOUNT
+
+
 def format_amount(amount: Decimal, currency: str) -> str:
     """Show *amount* with at least the currency's minor units, never hiding a digit."""
     places = MINOR_UNITS[currency]
     text = format(amount, "f")
+    dot = len(text) - places - 1
+    if places and dot > 0 and text[dot] == ".":
+        return f"{text} {currency}"  # the usual case: exactly the minor units
     whole, _, fraction = text.partition(".")
     if len(fraction) > places:
         # Digits past the minor unit are shown, but not zeros that add nothing.

@@ -67,6 +67,8 @@ _OWED_REASONS: Final = {
         "the fault was shared; a tough call goes to the customer: the loss of {loss} is owed",
     ),
 }
+# json.dumps() would build this encoder anew on every call.
+_KEY_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
 _REFUND_ONLY: Final = (Offer(RemedyKind.REFUND),)
 _CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLACEMENT))
@@ -93,7 +95,7 @@ def resolve(
     """
     _check_inputs(issue, customer, policy, role)
     manager = _manager(plugins)
-    resolution = resolution_for(issue, customer, policy, role=role, plugins=manager)
+    resolution = _resolution(issue, customer, policy, role, manager)
     manager.delivery.emit_for(resolution, policy)
     return resolution
 
@@ -122,7 +124,12 @@ def resolution_for(
     same transaction as the resolution, and its relay delivers them.
     """
     _check_inputs(issue, customer, policy, role)
-    plugins = _manager(plugins)
+    return _resolution(issue, customer, policy, role, _manager(plugins))
+
+
+def _resolution(
+    issue: Issue, customer: Customer, policy: Policy, role: str, plugins: PluginManager
+) -> Resolution:
     calls = Calls(plugins, policy)
     tables = policy._tables  # the policy's own precomputed view
     currency = policy.currency
@@ -310,8 +317,7 @@ def decision_key(
         role,
         years,
     ]
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_KEY_JSON(fields).encode("utf-8")).hexdigest()
 
 
 def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
