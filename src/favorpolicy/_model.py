@@ -263,9 +263,11 @@ class Remedy:
 
 def trusted_remedy(kind: RemedyKind, value: Money, cost: Money, note: str) -> Remedy:
     """Build a Remedy from values resolve() made and knows to be valid, skipping the checks."""
-    remedy = object.__new__(Remedy)
-    for name, field_value in (("kind", kind), ("value", value), ("cost", cost), ("note", note)):
-        object.__setattr__(remedy, name, field_value)
+    remedy = _new(Remedy)
+    _set_kind(remedy, kind)
+    _set_value(remedy, value)
+    _set_cost(remedy, cost)
+    _set_note(remedy, note)
     return remedy
 
 
@@ -279,6 +281,25 @@ class Reason:
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
+
+
+def trusted_reason(code: str, message: str, amount: Money | None = None) -> Reason:
+    """Build a Reason for resolve(), which knows its fields are right."""
+    reason = _new(Reason)
+    _set_code(reason, code)
+    _set_message(reason, message)
+    _set_amount(reason, amount)
+    return reason
+
+
+# The slots of Remedy and Reason, set directly, as attrs' own frozen __init__ does.
+_new: Final = object.__new__
+_set_kind, _set_value, _set_cost, _set_note = (
+    Remedy.__dict__[name].__set__ for name in ("kind", "value", "cost", "note")
+)
+_set_code, _set_message, _set_amount = (
+    Reason.__dict__[name].__set__ for name in ("code", "message", "amount")
+)
 
 
 class Level(enum.IntEnum):

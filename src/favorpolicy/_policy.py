@@ -415,12 +415,19 @@ class Tables:
     courtesy: Decimal
     #: 1 + favor_margin
     close_call: Decimal
+    #: per role: its limit rounded up to the minor unit (None: unlimited)
+    limits_up: tuple[Decimal | None, ...]
+    #: what the reasons print, formatted once: per severity, the rate and the floor
+    rate_texts: tuple[str, ...]
+    floor_texts: tuple[str, ...]
+    margin_text: str
 
     @classmethod
     def of(cls, policy: Policy) -> Tables:
         rules = policy.goodwill
+        quantum = Money.minor(policy.currency).amount
         return cls(
-            quantum=Money.minor(policy.currency).amount,
+            quantum=quantum,
             role_index={role.name: position for position, role in enumerate(policy.roles)},
             limits=tuple(None if r.limit is None else r.limit.amount for r in policy.roles),
             candidates={kind: _with_refund(offers) for kind, offers in policy.offers.items()},
@@ -437,6 +444,12 @@ class Tables:
             cap=None if rules.cap is None else rules.cap.amount,
             courtesy=Decimal(0) if rules.courtesy is None else rules.courtesy.amount,
             close_call=1 + policy.favor_margin,
+            limits_up=tuple(
+                None if r.limit is None else r.limit.round_up().amount for r in policy.roles
+            ),
+            rate_texts=tuple(f"{rate:%}" for rate in rules.rates),
+            floor_texts=tuple(str(floor) for floor in rules.floors),
+            margin_text=f"{policy.favor_margin:%}",
         )
 
 

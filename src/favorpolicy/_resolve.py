@@ -32,6 +32,7 @@ from ._model import (
     RemedyKind,
     Resolution,
     ScreenVerdict,
+    trusted_reason,
     trusted_remedy,
 )
 from ._money import _CONTEXT, _make, format_amount
@@ -53,6 +54,15 @@ __all__ = ["decision_key", "resolution_for", "resolve"]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
+# Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
+# lookup through the enum machinery, ten times a global's cost, on every ticket.
+_WARN: Final = Level.WARN
+_RESTRICT: Final = Level.RESTRICT
+_REFUSE: Final = Level.REFUSE
+_CUSTOMER: Final = Fault.CUSTOMER
+_APOLOGY: Final = RemedyKind.APOLOGY
+_FAULT_TEXT: Final = {fault: fault.value for fault in Fault}
+_KIND_TEXT: Final = {kind: kind.value for kind in RemedyKind}
 _OWED_REASONS: Final = {
     Fault.BUSINESS: ("make_whole", "the business was at fault, so the loss of {loss} is owed"),
     Fault.UNKNOWN: (
@@ -137,10 +147,10 @@ def _resolution(
     years = _tenure_years(issue, customer)
     verdict = calls.screen(issue, customer) if calls.has("favorpolicy_screen") else NO_VERDICT
     owed = _owed(issue, tables, reasons)
-    if verdict.level >= Level.RESTRICT:
+    if verdict.level >= _RESTRICT:
         goodwill = _ZERO
         reasons.append(
-            Reason(
+            trusted_reason(
                 f"conduct_{verdict.level}",
                 f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, and what is owed "
                 "is still paid",
@@ -148,15 +158,15 @@ def _resolution(
             )
         )
     else:
-        if verdict.level is Level.WARN:
-            reasons.append(Reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}"))
+        if verdict.level is _WARN:
+            reasons.append(trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}"))
         goodwill = _goodwill(issue, customer, tables, years, reasons)
         if _plugin_goodwill_applies(issue) and calls.has("favorpolicy_goodwill"):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
     packages = _packages(tables, _offers(policy, issue, verdict), owed, goodwill)
     if _has_own_cost_model(calls):
         packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
-    if verdict.level < Level.RESTRICT and calls.has("favorpolicy_candidates"):
+    if verdict.level < _RESTRICT and calls.has("favorpolicy_candidates"):
         packages += _plugin_packages(
             calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
         )
@@ -182,15 +192,15 @@ def _resolution(
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
-    if verdict.level is Level.REFUSE:
+    if verdict.level is _REFUSE:
         return _REFUND_ONLY
-    if verdict.level is Level.RESTRICT:
+    if verdict.level is _RESTRICT:
         return _CASH_OR_REPLACEMENT
     return policy.candidates_for(issue.kind)
 
 
 def _plugin_goodwill_applies(issue: Issue) -> bool:
-    return issue.fault is not Fault.CUSTOMER and not _is_honoured_pricing_error(issue)
+    return issue.fault is not _CUSTOMER and not _is_honoured_pricing_error(issue)
 
 
 def _plugin_goodwill(
@@ -211,7 +221,7 @@ def _plugin_goodwill(
         if amount > goodwill:
             goodwill = amount
             reasons.append(
-                Reason(
+                trusted_reason(
                     "plugin_goodwill",
                     f"{plugin} raised goodwill to {format_amount(amount, currency)}"
                     + (" (capped)" if amount != suggestion.amount else ""),
@@ -299,7 +309,7 @@ def decision_key(
         1,  # the key format, so that a future change cannot collide with today's keys
         issue.id,
         issue.kind,
-        issue.fault.value,
+        _FAULT_TEXT[issue.fault],
         _normal(issue.loss.amount),
         issue.loss.currency,
         None if order_value is None else _normal(order_value.amount),
@@ -312,7 +322,7 @@ def decision_key(
         None if customer.since is None else customer.since.isoformat(),
         None if lifetime is None else f"{_normal(lifetime.amount)} {lifetime.currency}",
         customer.prior_remedies,
-        None if customer.preference is None else customer.preference.value,
+        None if customer.preference is None else _KIND_TEXT[customer.preference],
         policy.fingerprint,
         role,
         years,
@@ -355,7 +365,7 @@ def _owed(issue: Issue, tables: Tables, reasons: list[Reason]) -> Decimal:
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
         reasons.append(
-            Reason(
+            trusted_reason(
                 "pricing_error_honoured",
                 "the pricing error went the customer's way; they keep the price, "
                 "and nothing is asked back",
@@ -363,9 +373,9 @@ def _owed(issue: Issue, tables: Tables, reasons: list[Reason]) -> Decimal:
             )
         )
         return _ZERO
-    if issue.fault is Fault.CUSTOMER:
+    if issue.fault is _CUSTOMER:
         reasons.append(
-            Reason(
+            trusted_reason(
                 "customer_fault",
                 "the customer caused the problem; nothing is owed",
                 _make(_ZERO, currency),
@@ -374,9 +384,8 @@ def _owed(issue: Issue, tables: Tables, reasons: list[Reason]) -> Decimal:
         return _ZERO
     owed = _round_up(issue.loss.amount, tables.quantum)
     code, message = _OWED_REASONS[issue.fault]
-    reasons.append(
-        Reason(code, message.format(loss=format_amount(owed, currency)), _make(owed, currency))
-    )
+    shown = _make(owed, currency)
+    reasons.append(trusted_reason(code, message.format(loss=shown), shown))
     return owed
 
 
@@ -396,11 +405,11 @@ def _goodwill(
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
         return _ZERO
-    if issue.fault is Fault.CUSTOMER:
+    if issue.fault is _CUSTOMER:
         goodwill = tables.courtesy
         shown = format_amount(goodwill, currency)
         reasons.append(
-            Reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
+            trusted_reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
         )
     else:
         rate = tables.rates[issue.severity - 1]
@@ -416,10 +425,11 @@ def _goodwill(
             add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
         )
         reasons.append(
-            Reason(
+            trusted_reason(
                 "goodwill",
-                f"severity {issue.severity}: {rate:%} of {issue.loss} + "
-                f"{format_amount(floor, currency)}, x {tier} for tier {customer.tier!r}, "
+                f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
+                f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
+                f"x {tier} for tier {customer.tier!r}, "
                 f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
                 _make(goodwill, currency),
             )
@@ -427,11 +437,11 @@ def _goodwill(
     if tables.cap is not None and goodwill > tables.cap:
         goodwill = tables.cap
         cap = _make(goodwill, currency)
-        reasons.append(Reason("goodwill_capped", f"goodwill is capped at {cap}", cap))
+        reasons.append(trusted_reason("goodwill_capped", f"goodwill is capped at {cap}", cap))
     rounded = _round_up(goodwill, tables.quantum)
     if rounded != goodwill:
         reasons.append(
-            Reason(
+            trusted_reason(
                 "rounded_up",
                 f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
                 f"{format_amount(rounded, currency)}",
@@ -447,14 +457,18 @@ def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
 
 
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
-    face = _round_up(_CONTEXT.multiply(amount, tables.sizing[kind][0]), tables.quantum)
-    return (kind, face, _valuation_cost(tables, kind, face), "")
+    """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
+    factor, rate = tables.sizing[kind]
+    quantum = tables.quantum
+    face = amount if factor == _ONE else _round_up(_CONTEXT.multiply(amount, factor), quantum)
+    cost = face if rate == _ONE else _round_up(_CONTEXT.multiply(face, rate), quantum)
+    return (kind, face, cost, "")
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
     total = owed + goodwill
     if not total:
-        return ((RemedyKind.APOLOGY, total, total, _APOLOGY_NOTE),)
+        return ((_APOLOGY, total, total, _APOLOGY_NOTE),)
     if offer.extra is None or offer.extra is offer.whole or not goodwill:
         return (_part(tables, offer.whole, total),)
     if not owed:
@@ -469,9 +483,11 @@ def _packages(
     for order, offer in enumerate(offers):
         parts = _package(tables, offer, owed, goodwill)
         if parts not in packages:
-            value = sum((part[1] for part in parts), _ZERO)
-            cost = sum((part[2] for part in parts), _ZERO)
-            packages[parts] = (parts, value, cost, order)
+            if len(parts) == 1:
+                packages[parts] = (parts, parts[0][1], parts[0][2], order)
+            else:
+                (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
+                packages[parts] = (parts, value + extra_value, cost + extra_cost, order)
     return list(packages.values())
 
 
@@ -502,11 +518,12 @@ def _choose(
     preferred = any(part[0] is preference for part in chosen[0])
     why = "the customer's preferred kind" if preferred else "the most value to the customer"
     reasons.append(
-        Reason(
+        trusted_reason(
             "chosen",
-            f"{' + '.join(part[0].value for part in chosen[0])}: {close} of {len(packages)} "
-            f"package(s) cost within {policy.favor_margin:%} of the cheapest "
-            f"({format_amount(cheapest, policy.currency)}); among those close calls the customer "
+            f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
+            f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
+            f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
+            "customer "
             f"wins, by {why}",
             _make(chosen[1], policy.currency),
         )
@@ -531,21 +548,21 @@ def _authority(
     reasons: list[Reason],
 ) -> tuple[Decimal, str | None]:
     currency = policy.currency
-    limit = tables.limits[tables.role_index[role]]
-    in_limit = None if limit is None else _round_up(limit, tables.quantum)
+    in_limit = tables.limits_up[tables.role_index[role]]
     if in_limit is None or goodwill <= in_limit:
         granted = owed + goodwill
         shown = _make(granted, currency)
-        reasons.append(Reason("granted_now", f"{role} grants all {shown} now", shown))
+        reasons.append(trusted_reason("granted_now", f"{role} grants all {shown} now", shown))
         return granted, None
     granted = owed + in_limit
-    position = next(
-        index for index, cover in enumerate(tables.limits) if cover is None or cover >= goodwill
-    )
+    position = 0
+    for position, cover in enumerate(tables.limits):  # noqa: B007  # the loop finds it
+        if cover is None or cover >= goodwill:
+            break
     above = policy.roles[position].name
     rest = _make(goodwill - in_limit, currency)
     reasons.append(
-        Reason(
+        trusted_reason(
             "granted_now",
             f"{role} grants {format_amount(granted, currency)} now: the owed "
             f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
@@ -554,7 +571,7 @@ def _authority(
         )
     )
     reasons.append(
-        Reason(
+        trusted_reason(
             "escalated",
             f"the remaining {rest} of goodwill goes to {above!r}, "
             "the lowest role whose limit covers it",
