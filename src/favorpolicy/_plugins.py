@@ -20,7 +20,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 import attrs
 import pluggy
@@ -358,6 +358,15 @@ def _arguments(impl: pluggy.HookImpl, available: dict[str, Any]) -> list[Any]:
     return [available[name] for name in impl.argnames]
 
 
+class Plan(NamedTuple):
+    """Which deciding hooks have implementations; ``own_cost``: a cost model not the policy's."""
+
+    screen: bool
+    goodwill: bool
+    candidates: bool
+    own_cost: bool
+
+
 class PluginManager(pluggy.PluginManager):
     """A pluggy manager with favorpolicy's hooks and a background event delivery.
 
@@ -370,16 +379,37 @@ class PluginManager(pluggy.PluginManager):
     def __init__(self) -> None:
         super().__init__(ENTRY_POINT_GROUP)
         self._impls: dict[str, tuple[pluggy.HookImpl, ...]] = {}
+        self._plan: Plan | None = None
         self.add_hookspecs(hookspecs)
         self.delivery = _Delivery(self)
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
-        self._impls.clear()
+        self._forget()
         return super().register(plugin, name)
 
     def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
-        self._impls.clear()
+        self._forget()
         return super().unregister(plugin, name)
+
+    def _forget(self) -> None:
+        self._impls.clear()
+        self._plan = None
+
+    def plan(self) -> Plan:
+        """Which deciding hooks resolve() must call, worked out once per set of plugins."""
+        if self._plan is None:
+            from .builtin.cost import CostModel  # noqa: PLC0415  # builtin imports this module
+
+            self._plan = Plan(
+                screen=bool(self.impls("favorpolicy_screen")),
+                goodwill=bool(self.impls("favorpolicy_goodwill")),
+                candidates=bool(self.impls("favorpolicy_candidates")),
+                own_cost=any(
+                    not isinstance(impl.plugin, CostModel)
+                    for impl in self.impls("favorpolicy_cost")
+                ),
+            )
+        return self._plan
 
     def impls(self, hook_name: str) -> tuple[pluggy.HookImpl, ...]:
         """The implementations of one hook in pluggy's call order (last registered first).

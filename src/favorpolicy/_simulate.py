@@ -9,6 +9,7 @@ own policies and plugin manager, and their partial summaries are merged.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import itertools
 import multiprocessing
@@ -19,14 +20,17 @@ from typing import Any
 
 import attrs
 
-from ._model import Level, Resolution
+from ._model import Fault, Level
 from ._policy import Policy
+from ._resolve import Decision, decide
 from ._sources import BadRow, Item, Skip, Ticket
 from .exceptions import FavorPolicyError
 
 __all__ = ["BadInput", "Backtest", "Summary", "run_backtest"]
 
 _ZERO = Decimal(0)
+_RESTRICT = Level.RESTRICT
+_FAULT_TEXT = {fault: fault.value for fault in Fault}
 #: Upper edges of the goodwill histogram's bins, in major units of the currency.
 GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
 _CURVE_POINTS = 2000
@@ -52,18 +56,18 @@ class Totals:
     abuse_flags: int = 0
     plugin_faults: int = 0
 
-    def add(self, resolution: Resolution) -> None:
+    def add(self, decision: Decision) -> None:
         self.tickets += 1
-        self.owed += resolution.owed.amount
-        self.goodwill += resolution.goodwill.amount
-        self.cost += sum((r.cost.amount for r in resolution.remedies if r.cost), _ZERO)
-        self.granted_now += resolution.granted_now.amount
-        if resolution.escalate_to is not None:
+        self.owed += decision.owed
+        self.goodwill += decision.goodwill
+        self.cost += decision.cost
+        self.granted_now += decision.granted_now
+        if decision.escalate_to is not None:
             self.escalated += 1
-            self.escalated_amount += resolution.pending.amount
-        if resolution.screen.level >= Level.RESTRICT:
+            self.escalated_amount += decision.owed + decision.goodwill - decision.granted_now
+        if decision.level >= _RESTRICT:
             self.abuse_flags += 1
-        self.plugin_faults += len(resolution.faults)
+        self.plugin_faults += decision.faults
 
     def merge(self, other: Totals) -> None:
         for field in attrs.fields(Totals):
@@ -104,12 +108,17 @@ class Summary:
     cost_curve: list[tuple[int, Decimal]] = attrs.Factory(list)
     curve_stride: int = 1
 
-    def add(self, resolution: Resolution, kind: str, fault: str) -> None:
-        self.total.add(resolution)
-        self.by_kind.setdefault(kind, Totals()).add(resolution)
-        self.by_fault.setdefault(fault, Totals()).add(resolution)
-        goodwill = resolution.goodwill.amount
-        self.goodwill_bins[sum(1 for edge in GOODWILL_BINS if goodwill > edge)] += 1
+    def add(self, decision: Decision, kind: str, fault: str) -> None:
+        self.total.add(decision)
+        by_kind = self.by_kind.get(kind)
+        if by_kind is None:
+            by_kind = self.by_kind[kind] = Totals()
+        by_kind.add(decision)
+        by_fault = self.by_fault.get(fault)
+        if by_fault is None:
+            by_fault = self.by_fault[fault] = Totals()
+        by_fault.add(decision)
+        self.goodwill_bins[bisect.bisect_left(GOODWILL_BINS, decision.goodwill)] += 1
         if self.total.tickets % self.curve_stride == 0:
             self.cost_curve.append((self.total.tickets, self.total.cost))
             self._thin()
@@ -217,8 +226,6 @@ def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
 
 
 def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
-    from ._resolve import resolve  # noqa: PLC0415
-
     policies: list[Policy] = _worker_state["policies"]
     plugins = _worker_state["plugins"]
     role = _worker_state["role"]
@@ -231,17 +238,18 @@ def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
             outcome.bad(f"{item.source}: {item.error}")
             continue
         try:
-            resolutions = [
-                resolve(item.issue, item.customer, policy, role=role, plugins=plugins)
+            decisions = [
+                decide(item.issue, item.customer, policy, role=role, plugins=plugins)
                 for policy in policies
             ]
         except FavorPolicyError as error:
             outcome.bad(f"{item.source}: {error}")
             continue
-        for summary, resolution in zip(outcome.summaries, resolutions, strict=True):
-            summary.add(resolution, item.issue.kind, item.issue.fault.value)
-        if len(resolutions) > 1:
-            first, second = resolutions[0].total, resolutions[1].total
+        fault = _FAULT_TEXT[item.issue.fault]
+        for summary, decision in zip(outcome.summaries, decisions, strict=True):
+            summary.add(decision, item.issue.kind, fault)
+        if len(decisions) > 1:
+            first, second = decisions[0].total, decisions[1].total
             if second > first:
                 outcome.more += 1
             elif second < first:

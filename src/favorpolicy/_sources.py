@@ -8,11 +8,14 @@ stops the run or is counted.
 
 from __future__ import annotations
 
+import bisect
 import csv
+import decimal
+import itertools
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +78,9 @@ class BadRow:
 
 Item = Ticket | Skip | BadRow
 
+# Shifting a whole number of minor units into place is exact in any context; this one says so.
+_EXACT = decimal.Context(prec=40, traps=[decimal.Inexact, decimal.InvalidOperation])
+
 
 def file_tickets(path: Path, currency: str) -> Iterator[Item]:
     """Tickets from a ``.csv`` file (see :data:`CSV_COLUMNS`) or a ``.jsonl`` file."""
@@ -133,30 +139,45 @@ def example_tickets(
     """A seeded synthetic set of *count* tickets: the same seed, the same tickets.
 
     Customers are spread over *tiers* (lowest first), most in the lowest.
+    Losses run from nothing to 400 major units, in whole minor units.
     """
-    rng = random.Random(seed)  # noqa: S311  # example data, not secrets
-    scale = Decimal(10) ** (2 - minor_units(currency))
+    draw = random.Random(seed).random  # noqa: S311  # example data, not secrets
+    places = minor_units(currency)
     start = datetime(2025, 1, 1, tzinfo=UTC)
+    first_day = date(2012, 1, 1).toordinal()
+    days = date(2025, 12, 31).toordinal() - first_day + 1
     tiers = (tiers[0],) * 3 + tiers
-    preferences = [None, None, None, *RemedyKind]
-    for number in range(count):
-        loss = Decimal(rng.randint(0, 40_000)) / 100 * scale
-        since = date(rng.randint(2012, 2025), rng.randint(1, 12), rng.randint(1, 28))
+    preferences = (None, None, None, *RemedyKind)
+    customers = max(count // 3, 1)
+    minutes = timedelta(minutes=1)
+
+    def pick(weighted: dict[Any, int]) -> Callable[[], Any]:
+        edges = list(itertools.accumulate(weighted.values()))
+        values = list(weighted)
+
+        def one() -> Any:
+            return values[bisect.bisect_right(edges, draw() * edges[-1])]
+
+        return one
+
+    fault = pick({Fault.BUSINESS: 6, Fault.CUSTOMER: 2, Fault.SHARED: 1, Fault.UNKNOWN: 2})
+    severity = pick({1: 30, 2: 30, 3: 20, 4: 12, 5: 8})
+    for number in range(1, count + 1):
         customer = Customer(
-            f"C-{rng.randint(1, max(count // 3, 1))}",
-            tier=rng.choice(tiers),
-            since=since if rng.random() < 0.7 else None,
-            preference=rng.choice(preferences),
+            f"C-{int(draw() * customers) + 1}",
+            tier=tiers[int(draw() * len(tiers))],
+            since=date.fromordinal(first_day + int(draw() * days)) if draw() < 0.7 else None,
+            preference=preferences[int(draw() * len(preferences))],
         )
         issue = Issue(
-            f"EX-{number + 1}",
-            rng.choice(BUILTIN_KINDS),
-            rng.choices(list(Fault), weights=(6, 2, 1, 2))[0],
-            Money(loss, currency).round_up(),
-            severity=rng.choices((1, 2, 3, 4, 5), weights=(30, 30, 20, 12, 8))[0],
-            occurred_at=start + timedelta(minutes=rng.randint(0, 525_600)),
+            f"EX-{number}",
+            BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],
+            fault(),
+            Money(Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT), currency),
+            severity=severity(),
+            occurred_at=start + int(draw() * 525_600) * minutes,
         )
-        yield Ticket(customer, issue, f"example:{number + 1}")
+        yield Ticket(customer, issue, f"example:{number}")
 
 
 # ---- Olist -----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Final
 
-from .._model import Issue, Level, ScreenVerdict
+from .._model import NO_VERDICT, Issue, Level, ScreenVerdict
 from .._policy import Policy
 from ..hookspecs import hookimpl
 
@@ -207,7 +207,7 @@ def _aimed_insult(words: list[str]) -> str | None:
 def screen_text(text: str) -> ScreenVerdict:
     """Screen *text*: ``refuse`` for threats, ``restrict`` for insults and slurs, else ``none``."""
     if not text.strip():
-        return ScreenVerdict(Level.NONE)
+        return NO_VERDICT
     normal = _normalise(text)
     for pattern in _THREATS:
         found = pattern.search(normal)
@@ -226,7 +226,7 @@ def screen_text(text: str) -> ScreenVerdict:
         insult = _aimed_insult(sentence)
         if insult is not None:
             return ScreenVerdict(Level.RESTRICT, f"insult aimed at staff: {insult!r}")
-    return ScreenVerdict(Level.NONE)
+    return NO_VERDICT
 
 
 class ConductFilter:
@@ -247,7 +247,7 @@ class ConductFilter:
 
     @hookimpl
     def favorpolicy_screen(self, issue: Issue, policy: Policy) -> ScreenVerdict | None:
-        if not policy.settings_for("conduct_filter").get("enabled", False):
+        if not issue.conduct or not policy.settings_for("conduct_filter").get("enabled", False):
             return None
         verdict = screen_text(issue.conduct)
         return verdict if verdict.level > Level.NONE else None
