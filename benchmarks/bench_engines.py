@@ -82,16 +82,18 @@ class Table(NamedTuple):
     limits: tuple[tuple[str, Decimal | None], ...]
     role: str = "agent"
 
-    def authority(self) -> tuple[Decimal | None, list[tuple[str, Decimal | None]]]:
+    def authority(self) -> tuple[Decimal, list[tuple[str, Decimal | None]]]:
         """The acting role's limit, and each role above it with the limit it covers.
 
         The rest of the goodwill goes to the lowest role whose limit covers it;
         with limits that rise from role to role, that is the first one above.
+        The acting role must have a limit (the agent's is 50).
         """
         names = [name for name, _ in self.limits]
         position = names.index(self.role)
         own = self.limits[position][1]
-        return (None if own is None else up(own)), list(self.limits[position + 1 :])
+        assert own is not None, "the engines' tables are written for a role with a limit"
+        return up(own), list(self.limits[position + 1 :])
 
 
 DEFAULT = Table(RATES, FLOORS, TIERS, TENURE, KINDS, CAP, COURTESY, LIMITS)
@@ -151,6 +153,13 @@ def answer_of(resolution: Resolution) -> Answer:
     )
 
 
+def resolved(batch: Sequence[Ticket]) -> list[Answer]:
+    """resolve()'s answers: default USD policy, no plugins, the agent role."""
+    policy = Policy.default("USD")
+    bare = make_plugin_manager(builtins=False, load_entrypoints=False)
+    return [answer_of(resolve(issue, customer, policy, plugins=bare)) for issue, customer in batch]
+
+
 def check_agreement(engine: Engine, batch: Sequence[Ticket], expected: Sequence[Answer]) -> None:
     """Raise Disagreement naming the first ticket where *engine* differs from *expected*."""
     for ticket, wanted in zip(batch, expected, strict=True):
@@ -200,17 +209,14 @@ def rule_engine_engine(table: Table = DEFAULT) -> Engine:
         f" 'goodwill': {honoured} ? 0 : {_cents_up(capped)}}}"
     )
     own, above = table.authority()
-    if own is None:
-        authority = rule_engine.Rule("{'granted': owed + goodwill, 'escalate': null}")
-    else:
-        escalate = _ternaries(
-            [(f"goodwill <= {limit}", f"'{name}'") for name, limit in above if limit is not None],
-            f"'{above[-1][0]}'",
-        )
-        authority = rule_engine.Rule(
-            f"{{'granted': goodwill <= {own} ? owed + goodwill : owed + {own},"
-            f" 'escalate': goodwill <= {own} ? null : {escalate}}}"
-        )
+    escalate = _ternaries(
+        [(f"goodwill <= {limit}", f"'{name}'") for name, limit in above if limit is not None],
+        f"'{above[-1][0]}'",
+    )
+    authority = rule_engine.Rule(
+        f"{{'granted': goodwill <= {own} ? owed + goodwill : owed + {own},"
+        f" 'escalate': goodwill <= {own} ? null : {escalate}}}"
+    )
 
     def decide(facts: Facts) -> Answer:
         decided = decision.evaluate(facts)
@@ -234,38 +240,30 @@ class _Case:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.rate = self.floor = Decimal(0)
-        self.tier_factor = self.tenure_factor = self.kind_factor = Decimal(1)
+        self.factors = {"tier": Decimal(1), "tenure": Decimal(1), "kind": Decimal(1)}
         self.owed = self.goodwill = self.granted = Decimal(0)
         self.escalate: str | None = None
+
+
+def _fact(name: str, variable: Callable[..., Any]) -> Any:
+    """A business-rules variable that reads one of the ticket's facts."""
+
+    def read(self: _Variables) -> object:
+        return self.case.facts[name]
+
+    return variable(label=name)(read)
 
 
 class _Variables(BaseVariables):
     def __init__(self, case: _Case) -> None:
         self.case = case
 
-    @string_rule_variable
-    def kind(self) -> str:
-        return self.case.facts["kind"]
-
-    @string_rule_variable
-    def fault(self) -> str:
-        return self.case.facts["fault"]
-
-    @string_rule_variable
-    def tier(self) -> str:
-        return self.case.facts["tier"]
-
-    @numeric_rule_variable
-    def loss(self) -> Decimal:
-        return self.case.facts["loss"]
-
-    @numeric_rule_variable
-    def severity(self) -> int:
-        return self.case.facts["severity"]
-
-    @numeric_rule_variable
-    def years(self) -> int:
-        return self.case.facts["years"]
+    kind = _fact("kind", string_rule_variable)
+    fault = _fact("fault", string_rule_variable)
+    tier = _fact("tier", string_rule_variable)
+    loss = _fact("loss", numeric_rule_variable)
+    severity = _fact("severity", numeric_rule_variable)
+    years = _fact("years", numeric_rule_variable)
 
     @numeric_rule_variable
     def goodwill(self) -> Decimal:
@@ -280,24 +278,17 @@ class _Actions(BaseActions):
     def set_severity_terms(self, rate: Decimal, floor: Decimal) -> None:
         self.case.rate, self.case.floor = rate, floor
 
-    @rule_action(params={"factor": FIELD_NUMERIC})
-    def set_tier_factor(self, factor: Decimal) -> None:
-        self.case.tier_factor = factor
-
-    @rule_action(params={"factor": FIELD_NUMERIC})
-    def set_tenure_factor(self, factor: Decimal) -> None:
-        self.case.tenure_factor = factor
-
-    @rule_action(params={"factor": FIELD_NUMERIC})
-    def set_kind_factor(self, factor: Decimal) -> None:
-        self.case.kind_factor = factor
+    @rule_action(params={"of": FIELD_TEXT, "factor": FIELD_NUMERIC})
+    def set_factor(self, of: str, factor: Decimal) -> None:
+        self.case.factors[of] = factor
 
     @rule_action()
     def apply_goodwill_table(self) -> None:
         case = self.case
         case.owed = up(case.facts["loss"])
+        factors = case.factors
         case.goodwill = (case.facts["loss"] * case.rate + case.floor) * (
-            case.tier_factor * case.tenure_factor * case.kind_factor
+            factors["tier"] * factors["tenure"] * factors["kind"]
         )
 
     @rule_action(params={"amount": FIELD_NUMERIC})
@@ -349,14 +340,14 @@ def business_rules_rules(table: Table = DEFAULT) -> list[dict[str, Any]]:
             _do("set_severity_terms", rate=rate, floor=floor),
         )
     for tier, factor in table.tiers.items():
-        rule(_when(("tier", "equal_to", tier)), _do("set_tier_factor", factor=factor))
+        rule(_when(("tier", "equal_to", tier)), _do("set_factor", of="tier", factor=factor))
     for years, factor in table.tenure:  # ascending: the highest threshold met wins
         rule(
             _when(("years", "greater_than_or_equal_to", years)),
-            _do("set_tenure_factor", factor=factor),
+            _do("set_factor", of="tenure", factor=factor),
         )
     for kind, factor in table.kinds.items():
-        rule(_when(("kind", "equal_to", kind)), _do("set_kind_factor", factor=factor))
+        rule(_when(("kind", "equal_to", kind)), _do("set_factor", of="kind", factor=factor))
     # Every ticket (a loss is never negative); the two rules after it override it.
     rule(_when(("loss", "greater_than_or_equal_to", 0)), _do("apply_goodwill_table"))
     rule(
@@ -373,19 +364,18 @@ def business_rules_rules(table: Table = DEFAULT) -> list[dict[str, Any]]:
     rule(_when(("goodwill", "greater_than", table.cap)), _do("set_goodwill", amount=table.cap))
     own, above = table.authority()
     rule(_when(("loss", "greater_than_or_equal_to", 0)), _do("grant_all"))
-    if own is not None:
-        rule(_when(("goodwill", "greater_than", own)), _do("grant_up_to", limit=own))
-        below = own
-        for name, limit in above:
-            over = ("goodwill", "greater_than", below)
-            if limit is None:
-                rule(_when(over), _do("escalate_to", role=name))
-                break
-            rule(
-                _when(over, ("goodwill", "less_than_or_equal_to", limit)),
-                _do("escalate_to", role=name),
-            )
-            below = limit
+    rule(_when(("goodwill", "greater_than", own)), _do("grant_up_to", limit=own))
+    below = own
+    for name, limit in above:
+        over = ("goodwill", "greater_than", below)
+        if limit is None:
+            rule(_when(over), _do("escalate_to", role=name))
+            break
+        rule(
+            _when(over, ("goodwill", "less_than_or_equal_to", limit)),
+            _do("escalate_to", role=name),
+        )
+        below = limit
     return rules
 
 
@@ -442,15 +432,13 @@ def _table_node(
 def zen_graph(table: Table = DEFAULT) -> dict[str, Any]:
     """The decision as a JDM graph: input, tables, the goodwill expressions, authority, output."""
     own, above = table.authority()
-    authority_rows: list[list[object]] = []
-    if own is None:
-        authority_rows.append(["", "owed + goodwill", "null"])
-    else:
-        authority_rows.append([f"<= {own}", "owed + goodwill", "null"])
-        authority_rows += [
+    authority_rows = [
+        [f"<= {own}", "owed + goodwill", "null"],
+        *(
             ["" if limit is None else f"<= {limit}", f"owed + {own}", _cell(name)]
             for name, limit in above
-        ]
+        ),
+    ]
     honoured = "$.honoured"
     expressions = {
         "honoured": 'kind == "pricing_error" and loss == 0',
@@ -578,9 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bare = make_plugin_manager(builtins=False, load_entrypoints=False)
     engines = [build(DEFAULT) for build in ENGINES]
     checked = [*batch, *edge_tickets()]
-    expected = [
-        answer_of(resolve(issue, customer, policy, plugins=bare)) for issue, customer in checked
-    ]
+    expected = resolved(checked)
     try:
         for engine in engines:
             check_agreement(engine, checked, expected)

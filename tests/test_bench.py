@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from favorpolicy import Customer, Issue, Policy, make_plugin_manager, resolve
+from favorpolicy import Policy
 
 BENCH = Path(__file__).parent.parent / "benchmarks" / "bench_resolve.py"
 
@@ -86,10 +86,11 @@ class TestEngines:
         bench = _load_named("bench_engines")
         wrong = bench.DEFAULT._replace(**{change: value})
         batch = bench.tickets(50) + bench.edge_tickets()
-        expected = _resolved(bench, batch)
+        expected = bench.resolved(batch)
         for build in bench.ENGINES:
-            with pytest.raises(bench.Disagreement, match=build(wrong).name):
-                bench.check_agreement(build(wrong), batch, expected)
+            engine = build(wrong)
+            with pytest.raises(bench.Disagreement, match=engine.name):
+                bench.check_agreement(engine, batch, expected)
 
     def test_a_cent_off_is_caught(self) -> None:
         bench = _load_named("bench_engines")
@@ -102,7 +103,7 @@ class TestEngines:
 
         with pytest.raises(bench.Disagreement, match="T-0"):
             bench.check_agreement(
-                right._replace(decide=off_by_a_cent), batch, _resolved(bench, batch)
+                right._replace(decide=off_by_a_cent), batch, bench.resolved(batch)
             )
 
     def test_main_exits_1_when_an_engine_disagrees(
@@ -117,12 +118,6 @@ class TestEngines:
     def test_engines_agree_with_resolve_on_many_tickets(self) -> None:
         bench = _load_named("bench_engines")
         batch = bench.tickets(1000, seed=7) + bench.edge_tickets()
-        expected = _resolved(bench, batch)
+        expected = bench.resolved(batch)
         for build in bench.ENGINES:
             bench.check_agreement(build(bench.DEFAULT), batch, expected)
-
-
-def _resolved(bench: ModuleType, batch: list[tuple[Issue, Customer]]) -> list[tuple[object, ...]]:
-    policy = Policy.default("USD")
-    bare = make_plugin_manager(builtins=False, load_entrypoints=False)
-    return [bench.answer_of(resolve(i, c, policy, plugins=bare)) for i, c in batch]
