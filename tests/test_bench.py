@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 
@@ -50,3 +52,72 @@ def test_ledger_quick_run_keeps_every_acknowledged_record(
     assert {"resolve_per_s", "batched_per_s", "single_per_s", "batched_ratio"} == set(figures)
     assert all(value > 0 for value in figures.values())
     assert "acknowledged records kept: yes" in capsys.readouterr().out
+
+
+class TestEngines:
+    """bench_engines: the engines must give resolve()'s answers before anything is timed."""
+
+    def test_quick_run_checks_agreement_and_exits_0(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert 0 == _load_named("bench_engines").main(["--quick"])
+        out = capsys.readouterr().out
+        assert "answers agree: yes" in out
+        for name in ("resolve()", "rule-engine", "business-rules", "zen-engine"):
+            assert name in out
+
+    def test_json_reports_every_engine(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert 0 == _load_named("bench_engines").main(["--quick", "--json"])
+        figures = json.loads(capsys.readouterr().out)
+        assert {"rule-engine", "business-rules", "zen-engine"} == set(figures["ratio_to_resolve"])
+        assert {"resolve()", *figures["ratio_to_resolve"]} == set(figures["us_per_ticket"])
+        assert figures["agree"] is True
+
+    @pytest.mark.parametrize(
+        ("change", "value"),
+        [
+            ("courtesy", Decimal(6)),
+            ("cap", Decimal(499)),
+            ("tenure", ((1, Decimal("1.1")), (3, Decimal("1.25")), (6, Decimal("1.5")))),
+            ("limits", (("agent", Decimal(49)), ("lead", Decimal(250)), ("owner", None))),
+        ],
+    )
+    def test_a_wrong_table_is_caught_in_every_engine(self, change: str, value: object) -> None:
+        bench = _load_named("bench_engines")
+        wrong = bench.DEFAULT._replace(**{change: value})
+        batch = bench.tickets(50) + bench.edge_tickets()
+        expected = bench.resolved(batch)
+        for build in bench.ENGINES:
+            engine = build(wrong)
+            with pytest.raises(bench.Disagreement, match=engine.name):
+                bench.check_agreement(engine, batch, expected)
+
+    def test_a_cent_off_is_caught(self) -> None:
+        bench = _load_named("bench_engines")
+        batch = bench.tickets(5)
+        right = bench.zen_engine()
+
+        def off_by_a_cent(facts: dict[str, object]) -> tuple[object, ...]:
+            owed, goodwill, granted, escalate = right.decide(facts)
+            return owed, goodwill + Decimal("0.01"), granted, escalate
+
+        with pytest.raises(bench.Disagreement, match="T-0"):
+            bench.check_agreement(
+                right._replace(decide=off_by_a_cent), batch, bench.resolved(batch)
+            )
+
+    def test_main_exits_1_when_an_engine_disagrees(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        bench = _load_named("bench_engines")
+        wrong = bench.DEFAULT._replace(cap=Decimal(499))
+        monkeypatch.setattr(bench, "ENGINES", (lambda _: bench.rule_engine_engine(wrong),))
+        assert 1 == bench.main(["--quick"])
+        assert "rule-engine disagrees with resolve()" in capsys.readouterr().err
+
+    def test_engines_agree_with_resolve_on_many_tickets(self) -> None:
+        bench = _load_named("bench_engines")
+        batch = bench.tickets(1000, seed=7) + bench.edge_tickets()
+        expected = bench.resolved(batch)
+        for build in bench.ENGINES:
+            bench.check_agreement(build(bench.DEFAULT), batch, expected)
