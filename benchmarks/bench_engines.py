@@ -45,6 +45,7 @@ from favorpolicy import (
     make_plugin_manager,
     resolve,
 )
+from favorpolicy._resolve import decide
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_resolve import (  # the default USD policy's tables and the same seeded tickets
@@ -574,11 +575,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(disagreement, file=sys.stderr)
         return 1
 
+    figures = [decide(issue, customer, policy, plugins=bare) for issue, customer in batch]
+    if [(d.owed, d.goodwill, d.granted_now, d.escalate_to) for d in figures] != expected[:count]:
+        print("decide() disagrees with resolve()", file=sys.stderr)
+        return 1
+
     def run_resolve() -> None:
         for issue, customer in batch:
             resolve(issue, customer, policy, plugins=bare)
 
-    runs = [("resolve()", run_resolve), *_runs(engines, batch)]
+    def run_decide() -> None:
+        for issue, customer in batch:
+            decide(issue, customer, policy, plugins=bare)
+
+    runs = [("resolve()", run_resolve), ("decide()", run_decide), *_runs(engines, batch)]
     # Interleave so that machine noise hits every side alike.
     timings: dict[str, list[float]] = {name: [] for name, _ in runs}
     for _ in range(repeats):
@@ -586,6 +596,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             timings[name].append(median_seconds(run, 1))
     micros = {name: statistics.median(values) / count * 1e6 for name, values in timings.items()}
     ratios = {name: micros[name] / micros["resolve()"] for name in micros if name != "resolve()"}
+    against_decide = {
+        name: micros[name] / micros["decide()"] for name in micros if not name.endswith(")")
+    }
     if options.json:
         print(
             json.dumps(
@@ -595,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "agree": True,
                     "us_per_ticket": micros,
                     "ratio_to_resolve": ratios,
+                    "ratio_to_decide": against_decide,
                 }
             )
         )
@@ -603,10 +617,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"tickets: {count} (and {len(checked) - count} edge cases checked), "
         f"repeats: {repeats}, answers agree: yes"
     )
-    print(f"{'':16} {'us per ticket':>14} {'engine / resolve()':>19}")
+    print(f"{'':16} {'us per ticket':>14} {'/ resolve()':>12} {'/ decide()':>11}")
     for name, value in micros.items():
-        ratio = f"{ratios[name]:19.2f}" if name in ratios else f"{'':19}"
-        print(f"{name:16} {value:14.1f} {ratio}")
+        ratio = f"{ratios[name]:12.2f}" if name in ratios else f"{'':12}"
+        other = f"{against_decide[name]:11.2f}" if name in against_decide else ""
+        print(f"{name:16} {value:14.1f} {ratio} {other}")
     return 0
 
 
