@@ -9,10 +9,11 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 
-from favorpolicy import Policy
+from favorpolicy import Money, Policy
 from favorpolicy._sources import CSV_COLUMNS, Ticket, example_tickets, olist_tickets
 from favorpolicy.cli import main
 
@@ -59,6 +60,18 @@ class TestExample:
         by_kind = data["by_kind"]
         assert isinstance(by_kind, dict)
         assert 300 == sum(group["tickets"] for group in by_kind.values())
+
+    @pytest.mark.parametrize("currency", ["BRL", "JPY", "KWD"])
+    def test_example_tickets_pass_the_checks_they_skip(self, currency: str) -> None:
+        # The generator builds its tickets without re-running the validators;
+        # rebuilding each through __init__ runs them, and must give the same ticket.
+        for ticket in example_tickets(500, currency, ("standard", "plus", "vip")):
+            assert ticket.customer == attrs.evolve(ticket.customer)
+            assert ticket.issue == attrs.evolve(
+                ticket.issue, loss=Money(ticket.issue.loss.amount, currency)
+            )
+            assert ticket.issue.loss.is_whole()
+            assert 0 <= ticket.issue.loss.amount.scaleb(ticket.issue.loss.minor_units) <= 40_000
 
     def test_is_seeded(self) -> None:
         tiers = Policy.from_toml(POLICY).tiers

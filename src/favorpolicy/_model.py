@@ -79,6 +79,7 @@ BUILTIN_KINDS: Final = (
 )
 
 _E = TypeVar("_E", bound=enum.Enum)
+_A = TypeVar("_A")
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
@@ -290,6 +291,27 @@ def trusted_reason(code: str, message: str, amount: Money | None = None) -> Reas
     _set_message(reason, message)
     _set_amount(reason, amount)
     return reason
+
+
+def unchecked(cls: type[_A], *values: object) -> _A:
+    """Build *cls* from *values*, one per field in order, skipping validators and converters.
+
+    Only for values favorpolicy made itself and knows to be valid, such as the
+    example tickets: everything that comes from outside goes through ``__init__``.
+    """
+    setters = _SETTERS.get(cls)
+    if setters is None:
+        setters = _SETTERS[cls] = tuple(
+            cls.__dict__[field.name].__set__
+            for field in attrs.fields(cls)  # type: ignore[arg-type]  # an attrs class
+        )
+    instance = _new(cls)
+    for setter, value in zip(setters, values, strict=True):
+        setter(instance, value)
+    return instance
+
+
+_SETTERS: dict[type, tuple[Callable[[object, object], None], ...]] = {}
 
 
 # The slots of Remedy and Reason, set directly, as attrs' own frozen __init__ does.

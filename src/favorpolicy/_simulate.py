@@ -96,32 +96,52 @@ class Totals:
 
 @attrs.define
 class Summary:
-    """What one policy did over a backtest."""
+    """What one policy did over a backtest.
+
+    It keeps one :class:`Totals` per issue kind and fault; the grand total and
+    the breakdowns by kind and by fault are added up from those when asked.
+    """
 
     policy: str
     currency: str
-    total: Totals = attrs.Factory(Totals)
-    by_kind: dict[str, Totals] = attrs.Factory(dict)
-    by_fault: dict[str, Totals] = attrs.Factory(dict)
+    #: (kind, fault) -> totals
+    groups: dict[tuple[str, str], Totals] = attrs.Factory(dict)
+    tickets: int = 0
+    cost: Decimal = _ZERO
     goodwill_bins: list[int] = attrs.Factory(lambda: [0] * (len(GOODWILL_BINS) + 1))
     #: (tickets so far, cumulative cost) points, thinned to stay under a few thousand.
     cost_curve: list[tuple[int, Decimal]] = attrs.Factory(list)
     curve_stride: int = 1
 
     def add(self, decision: Decision, kind: str, fault: str) -> None:
-        self.total.add(decision)
-        by_kind = self.by_kind.get(kind)
-        if by_kind is None:
-            by_kind = self.by_kind[kind] = Totals()
-        by_kind.add(decision)
-        by_fault = self.by_fault.get(fault)
-        if by_fault is None:
-            by_fault = self.by_fault[fault] = Totals()
-        by_fault.add(decision)
+        group = self.groups.get((kind, fault))
+        if group is None:
+            group = self.groups[kind, fault] = Totals()
+        group.add(decision)
+        self.tickets += 1
+        self.cost += decision.cost
         self.goodwill_bins[bisect.bisect_left(GOODWILL_BINS, decision.goodwill)] += 1
-        if self.total.tickets % self.curve_stride == 0:
-            self.cost_curve.append((self.total.tickets, self.total.cost))
+        if self.tickets % self.curve_stride == 0:
+            self.cost_curve.append((self.tickets, self.cost))
             self._thin()
+
+    @property
+    def total(self) -> Totals:
+        return self._grouped(lambda kind, fault: "all")["all"]
+
+    @property
+    def by_kind(self) -> dict[str, Totals]:
+        return self._grouped(lambda kind, fault: kind)
+
+    @property
+    def by_fault(self) -> dict[str, Totals]:
+        return self._grouped(lambda kind, fault: fault)
+
+    def _grouped(self, key: Callable[[str, str], str]) -> dict[str, Totals]:
+        grouped: dict[str, Totals] = {"all": Totals()} if not self.groups else {}
+        for (kind, fault), totals in self.groups.items():
+            grouped.setdefault(key(kind, fault), Totals()).merge(totals)
+        return grouped
 
     def _thin(self) -> None:
         while len(self.cost_curve) >= _CURVE_POINTS:
@@ -129,15 +149,14 @@ class Summary:
             self.curve_stride *= 2
 
     def merge(self, other: Summary) -> None:
-        tickets, cost = self.total.tickets, self.total.cost
-        self.total.merge(other.total)
-        for mine, theirs in ((self.by_kind, other.by_kind), (self.by_fault, other.by_fault)):
-            for key, totals in theirs.items():
-                mine.setdefault(key, Totals()).merge(totals)
+        for key, totals in other.groups.items():
+            self.groups.setdefault(key, Totals()).merge(totals)
         self.goodwill_bins = [
             a + b for a, b in zip(self.goodwill_bins, other.goodwill_bins, strict=True)
         ]
-        self.cost_curve.extend((tickets + t, cost + c) for t, c in other.cost_curve)
+        self.cost_curve.extend((self.tickets + t, self.cost + c) for t, c in other.cost_curve)
+        self.tickets += other.tickets
+        self.cost += other.cost
         self._thin()
 
     def to_json(self) -> dict[str, Any]:
@@ -176,7 +195,7 @@ class Backtest:
 
     @property
     def resolved(self) -> int:
-        return self.summaries[0].total.tickets
+        return self.summaries[0].tickets
 
     def bad(self, row: str) -> None:
         """Count a bad row, keeping the first few to show."""

@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 
-from ._model import BUILTIN_KINDS, Customer, Fault, Issue, RemedyKind
-from ._money import Money, minor_units
+from ._model import BUILTIN_KINDS, Customer, Fault, Issue, RemedyKind, unchecked
+from ._money import Money, _make, minor_units
 from ._tickets import ticket_from_dict
 from .exceptions import FavorPolicyError
 
@@ -139,7 +139,7 @@ def example_tickets(
     """A seeded synthetic set of *count* tickets: the same seed, the same tickets.
 
     Customers are spread over *tiers* (lowest first), most in the lowest.
-    Losses run from nothing to 400 major units, in whole minor units.
+    Losses run from nothing to 40,000 minor units (400.00 BRL, 40,000 JPY).
     """
     draw = random.Random(seed).random  # noqa: S311  # example data, not secrets
     places = minor_units(currency)
@@ -163,21 +163,31 @@ def example_tickets(
     fault = pick({Fault.BUSINESS: 6, Fault.CUSTOMER: 2, Fault.SHARED: 1, Fault.UNKNOWN: 2})
     severity = pick({1: 30, 2: 30, 3: 20, 4: 12, 5: 8})
     for number in range(1, count + 1):
-        customer = Customer(
-            f"C-{int(draw() * customers) + 1}",
-            tier=tiers[int(draw() * len(tiers))],
-            since=date.fromordinal(first_day + int(draw() * days)) if draw() < 0.7 else None,
-            preference=preferences[int(draw() * len(preferences))],
+        # Every value is valid by construction, so the checks for outside input are skipped
+        # (tests/test_simulate.py holds the tickets to them).
+        customer = unchecked(
+            Customer,
+            f"C-{int(draw() * customers) + 1}",  # id
+            tiers[int(draw() * len(tiers))],  # tier
+            date.fromordinal(first_day + int(draw() * days)) if draw() < 0.7 else None,  # since
+            None,  # lifetime_value
+            0,  # prior_remedies
+            preferences[int(draw() * len(preferences))],  # preference
         )
-        issue = Issue(
-            f"EX-{number}",
-            BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],
+        loss = Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT)
+        issue = unchecked(
+            Issue,
+            f"EX-{number}",  # id
+            BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],  # kind
             fault(),
-            Money(Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT), currency),
-            severity=severity(),
-            occurred_at=start + int(draw() * 525_600) * minutes,
+            _make(loss, currency),  # loss
+            None,  # order_value
+            severity(),
+            "",  # conduct
+            "",  # channel
+            start + int(draw() * 525_600) * minutes,  # occurred_at
         )
-        yield Ticket(customer, issue, f"example:{number}")
+        yield unchecked(Ticket, customer, issue, f"example:{number}")
 
 
 # ---- Olist -----------------------------------------------------------------------------------
