@@ -406,6 +406,8 @@ class Tables:
     default_candidates: tuple[Offer, ...]
     #: per remedy kind: (1 + bonus, cost rate)
     sizing: Mapping[RemedyKind, tuple[Decimal, Decimal]]
+    #: the same, with None for a factor of exactly one: nothing to multiply
+    scaling: Mapping[RemedyKind, tuple[Decimal | None, Decimal | None]]
     rates: tuple[Decimal, ...]
     floors: tuple[Decimal, ...]
     tier_factors: Mapping[str, Decimal]
@@ -434,6 +436,13 @@ class Tables:
             default_candidates=_with_refund(policy.default_offers),
             sizing={
                 kind: (1 + value.bonus, value.cost_rate)
+                for kind, value in policy.valuations.items()
+            },
+            scaling={
+                kind: (
+                    None if value.bonus == 0 else 1 + value.bonus,
+                    None if value.cost_rate == 1 else value.cost_rate,
+                )
                 for kind, value in policy.valuations.items()
             },
             rates=rules.rates,

@@ -52,6 +52,7 @@ from .exceptions import (
 __all__ = ["Decision", "decide", "decision_key", "resolution_for", "resolve"]
 
 _ZERO: Final = Decimal(0)
+_UP: Final = ROUND_CEILING
 _ONE: Final = Decimal(1)
 # Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
 # lookup through the enum machinery, ten times a global's cost, on every ticket.
@@ -414,7 +415,7 @@ def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -
 
 
 def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, rounding=ROUND_CEILING, context=_CONTEXT)
+    return amount.quantize(quantum, _UP, _CONTEXT)
 
 
 def _is_honoured_pricing_error(issue: Issue) -> bool:
@@ -527,10 +528,11 @@ def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
 
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
     """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
-    factor, rate = tables.sizing[kind]
+    factor, rate = tables.scaling[kind]
     quantum = tables.quantum
-    face = amount if factor == _ONE else _round_up(_CONTEXT.multiply(amount, factor), quantum)
-    cost = face if rate == _ONE else _round_up(_CONTEXT.multiply(face, rate), quantum)
+    multiply = _CONTEXT.multiply
+    face = amount if factor is None else multiply(amount, factor).quantize(quantum, _UP, _CONTEXT)
+    cost = face if rate is None else multiply(face, rate).quantize(quantum, _UP, _CONTEXT)
     return (kind, face, cost, "")
 
 
@@ -568,19 +570,17 @@ def _choose(
     reasons: list[Reason] | None,
 ) -> list[_Package]:
     """Rank the packages, the customer's side first; with no *reasons*, find just the first."""
-    cheapest = min(package[2] for package in packages)
+    cheapest = min([package[2] for package in packages])
     line = _CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
 
     def customer_first(package: _Package) -> tuple[bool, bool, Decimal, Decimal, int]:
         parts, value, cost, order = package
-        return (
-            cost > line,
-            all(part[0] is not preference for part in parts),
-            -value,
-            cost,
-            order,
-        )
+        if len(parts) == 1:
+            other = parts[0][0] is not preference
+        else:
+            other = all(part[0] is not preference for part in parts)
+        return (cost > line, other, -value, cost, order)
 
     if reasons is None:
         return [min(packages, key=customer_first)]

@@ -250,11 +250,11 @@ def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
     role = _worker_state["role"]
     outcome = Backtest([Summary(p.name, p.currency) for p in policies])
     for item in chunk:
-        if isinstance(item, Skip):
-            outcome.skipped[item.reason] += 1
-            continue
-        if isinstance(item, BadRow):
-            outcome.bad(f"{item.source}: {item.error}")
+        if type(item) is not Ticket:
+            if isinstance(item, Skip):
+                outcome.skipped[item.reason] += 1
+            elif isinstance(item, BadRow):
+                outcome.bad(f"{item.source}: {item.error}")
             continue
         try:
             decisions = [
