@@ -14,7 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from favorpolicy import Money, Policy
-from favorpolicy._sources import CSV_COLUMNS, Ticket, example_tickets, olist_tickets
+from favorpolicy._sources import (
+    CSV_COLUMNS,
+    ExampleBlock,
+    Ticket,
+    example_tickets,
+    olist_tickets,
+)
 from favorpolicy.cli import main
 
 ROOT = Path(__file__).parent.parent
@@ -72,6 +78,22 @@ class TestExample:
             )
             assert ticket.issue.loss.is_whole()
             assert 0 <= ticket.issue.loss.amount.scaleb(ticket.issue.loss.minor_units) <= 40_000
+
+    def test_a_block_made_alone_is_the_same_as_in_the_whole_set(self) -> None:
+        # Workers make their own blocks: each must be exactly its slice of the set.
+        examples = example_tickets(1234, "BRL", ("standard", "vip"), seed=5)
+        whole = list(examples)
+        blocks = list(examples.blocks())
+        assert [block.count for block in blocks] == [500, 500, 234]
+        made_backwards = {block.first: list(block.tickets()) for block in reversed(blocks)}
+        assert whole == [
+            ticket for first in sorted(made_backwards) for ticket in made_backwards[first]
+        ]
+        alone = ExampleBlock(examples, 500, 500)
+        assert list(alone.tickets()) == whole[500:1000]
+        assert [t.issue.id for t in whole] == [f"EX-{n}" for n in range(1, 1235)]
+        other = example_tickets(1234, "BRL", ("standard", "vip"), seed=6)
+        assert list(other) != whole
 
     def test_is_seeded(self) -> None:
         tiers = Policy.from_toml(POLICY).tiers

@@ -23,7 +23,7 @@ import attrs
 from ._model import Fault, Level
 from ._policy import Policy
 from ._resolve import Decision, decide
-from ._sources import BadRow, Item, Skip, Ticket
+from ._sources import BadRow, ExampleBlock, ExampleSet, Item, Skip, Ticket
 from .exceptions import FavorPolicyError
 
 __all__ = ["BadInput", "Backtest", "Summary", "run_backtest"]
@@ -244,7 +244,14 @@ def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
     _worker_state["role"] = role
 
 
-def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
+def _resolve_chunk(chunk: list[Item] | ExampleBlock) -> Backtest:
+    """Resolve one chunk of items; an example block is made here, in the worker."""
+    if isinstance(chunk, ExampleBlock):
+        return _resolve_items(chunk.tickets())
+    return _resolve_items(chunk)
+
+
+def _resolve_items(chunk: Iterable[Item]) -> Backtest:
     policies: list[Policy] = _worker_state["policies"]
     plugins = _worker_state["plugins"]
     role = _worker_state["role"]
@@ -278,13 +285,18 @@ def _resolve_chunk(chunk: list[Ticket | Skip | BadRow]) -> Backtest:
     return outcome
 
 
-def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
+def _chunks(items: Iterable[Item]) -> Iterator[list[Item] | ExampleBlock]:
+    if isinstance(items, ExampleSet):
+        yield from items.blocks()  # made where they are resolved, not sent
+        return
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, CHUNK)):
         yield chunk
 
 
-def _windowed(pool: Any, chunks: Iterator[list[Item]], *, window: int) -> Iterator[Backtest]:
+def _windowed(
+    pool: Any, chunks: Iterator[list[Item] | ExampleBlock], *, window: int
+) -> Iterator[Backtest]:
     """Like ``pool.imap``, but never more than *window* chunks in flight.
 
     ``imap`` reads its whole input ahead as fast as it can, so memory would

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -31,6 +31,8 @@ from .exceptions import FavorPolicyError
 __all__ = [
     "CSV_COLUMNS",
     "BadRow",
+    "ExampleBlock",
+    "ExampleSet",
     "Skip",
     "Ticket",
     "example_tickets",
@@ -133,61 +135,109 @@ def _csv_tickets(path: Path, currency: str) -> Iterator[Item]:
                 yield Ticket(*made, source=source)
 
 
+#: Example tickets come in blocks of this many, each from its own seeded generator.
+EXAMPLE_BLOCK: Final = 500
+
+
 def example_tickets(
     count: int, currency: str, tiers: tuple[str, ...], *, seed: int = 20261123
-) -> Iterator[Ticket]:
+) -> ExampleSet:
     """A seeded synthetic set of *count* tickets: the same seed, the same tickets.
 
     Customers are spread over *tiers* (lowest first), most in the lowest.
     Losses run from nothing to 40,000 minor units (400.00 BRL, 40,000 JPY).
     """
-    draw = random.Random(seed).random  # noqa: S311  # example data, not secrets
-    places = minor_units(currency)
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    first_day = date(2012, 1, 1).toordinal()
-    days = date(2025, 12, 31).toordinal() - first_day + 1
-    tiers = (tiers[0],) * 3 + tiers
-    preferences = (None, None, None, *RemedyKind)
-    customers = max(count // 3, 1)
-    minutes = timedelta(minutes=1)
+    return ExampleSet(count, currency, tuple(tiers), seed)
 
-    def pick(weighted: dict[Any, int]) -> Callable[[], Any]:
-        edges = list(itertools.accumulate(weighted.values()))
-        values = list(weighted)
 
-        def one() -> Any:
-            return values[bisect.bisect_right(edges, draw() * edges[-1])]
+@attrs.frozen
+class ExampleSet:
+    """The tickets of :func:`example_tickets`, made as they are iterated.
 
-        return one
+    They come in blocks of :data:`EXAMPLE_BLOCK`, each drawn from a generator
+    seeded by the set's seed and the block's number, so any block can be made
+    on its own: ``simulate --workers`` sends each worker a block to make,
+    not the tickets themselves.
+    """
 
-    fault = pick({Fault.BUSINESS: 6, Fault.CUSTOMER: 2, Fault.SHARED: 1, Fault.UNKNOWN: 2})
-    severity = pick({1: 30, 2: 30, 3: 20, 4: 12, 5: 8})
-    for number in range(1, count + 1):
-        # Every value is valid by construction, so the checks for outside input are skipped
-        # (tests/test_simulate.py holds the tickets to them).
-        customer = unchecked(
-            Customer,
-            f"C-{int(draw() * customers) + 1}",  # id
-            tiers[int(draw() * len(tiers))],  # tier
-            date.fromordinal(first_day + int(draw() * days)) if draw() < 0.7 else None,  # since
-            None,  # lifetime_value
-            0,  # prior_remedies
-            preferences[int(draw() * len(preferences))],  # preference
-        )
-        loss = Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT)
-        issue = unchecked(
-            Issue,
-            f"EX-{number}",  # id
-            BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],  # kind
-            fault(),
-            _make(loss, currency),  # loss
-            None,  # order_value
-            severity(),
-            "",  # conduct
-            "",  # channel
-            start + int(draw() * 525_600) * minutes,  # occurred_at
-        )
-        yield unchecked(Ticket, customer, issue, f"example:{number}")
+    count: int
+    currency: str
+    tiers: tuple[str, ...]
+    seed: int
+
+    def blocks(self) -> Iterator[ExampleBlock]:
+        for first in range(0, self.count, EXAMPLE_BLOCK):
+            yield ExampleBlock(self, first, min(EXAMPLE_BLOCK, self.count - first))
+
+    def __iter__(self) -> Iterator[Ticket]:
+        for block in self.blocks():
+            yield from block.tickets()
+
+
+@attrs.frozen
+class ExampleBlock:
+    """Tickets ``first + 1`` to ``first + count`` of an :class:`ExampleSet`."""
+
+    examples: ExampleSet
+    first: int
+    count: int
+
+    def tickets(self) -> Iterator[Ticket]:
+        examples = self.examples
+        # A str seed hashes the same in every process (unlike hash() of a tuple).
+        seed = f"{examples.seed}:{self.first // EXAMPLE_BLOCK}"
+        draw = random.Random(seed).random  # noqa: S311  # example data, not secrets
+        currency = examples.currency
+        places = minor_units(currency)
+        tiers = (examples.tiers[0],) * 3 + examples.tiers
+        customers = max(examples.count // 3, 1)
+
+        def pick(weighted: dict[Any, int]) -> Callable[[], Any]:
+            edges = list(itertools.accumulate(weighted.values()))
+            values = list(weighted)
+
+            def one() -> Any:
+                return values[bisect.bisect_right(edges, draw() * edges[-1])]
+
+            return one
+
+        fault = pick({Fault.BUSINESS: 6, Fault.CUSTOMER: 2, Fault.SHARED: 1, Fault.UNKNOWN: 2})
+        severity = pick({1: 30, 2: 30, 3: 20, 4: 12, 5: 8})
+        for number in range(self.first + 1, self.first + self.count + 1):
+            # Every value is valid by construction, so the checks for outside input are
+            # skipped (tests/test_simulate.py holds the tickets to them).
+            customer = unchecked(
+                Customer,
+                f"C-{int(draw() * customers) + 1}",  # id
+                tiers[int(draw() * len(tiers))],  # tier
+                (
+                    date.fromordinal(_FIRST_DAY + int(draw() * _DAYS)) if draw() < 0.7 else None
+                ),  # since
+                None,  # lifetime_value
+                0,  # prior_remedies
+                _PREFERENCES[int(draw() * len(_PREFERENCES))],  # preference
+            )
+            loss = Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT)
+            issue = unchecked(
+                Issue,
+                f"EX-{number}",  # id
+                BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],  # kind
+                fault(),
+                _make(loss, currency),  # loss
+                None,  # order_value
+                severity(),
+                "",  # conduct
+                "",  # channel
+                _START + int(draw() * 525_600) * _MINUTE,  # occurred_at
+            )
+            yield unchecked(Ticket, customer, issue, f"example:{number}")
+
+
+_START: Final = datetime(2025, 1, 1, tzinfo=UTC)
+_MINUTE: Final = timedelta(minutes=1)
+_FIRST_DAY: Final = date(2012, 1, 1).toordinal()
+_DAYS: Final = date(2025, 12, 31).toordinal() - _FIRST_DAY + 1
+_PREFERENCES: Final = (None, None, None, *RemedyKind)
 
 
 # ---- Olist -----------------------------------------------------------------------------------
