@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -50,3 +51,22 @@ def test_ledger_quick_run_keeps_every_acknowledged_record(
     assert {"resolve_per_s", "batched_per_s", "single_per_s", "batched_ratio"} == set(figures)
     assert all(value > 0 for value in figures.values())
     assert "acknowledged records kept: yes" in capsys.readouterr().out
+
+
+def test_startup_quick_run_exits_0_with_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # Times nothing against a target: it checks that the benchmark runs and reports.
+    assert 0 == _load_named("bench_startup").main(["--quick"])
+    out = capsys.readouterr().out
+    for row in ("import attrs", "import favorpolicy", "python -c pass", "favorpolicy --version"):
+        assert row in out
+
+
+def test_startup_json_has_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load_named("bench_startup")
+    assert 0 == bench.main(["--quick", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    labels = {*bench.IMPORTS, "python -c pass", "favorpolicy --version"}
+    assert labels == set(report["figures"])
+    assert all(
+        figure["runs"] == 3 and figure["median_ms"] >= 0 for figure in report["figures"].values()
+    )
