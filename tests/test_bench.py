@@ -63,13 +63,15 @@ class TestEngines:
         assert 0 == _load_named("bench_engines").main(["--quick"])
         out = capsys.readouterr().out
         assert "answers agree: yes" in out
-        for name in ("resolve()", "rule-engine", "business-rules", "zen-engine"):
+        for name in ("resolve()", "decide()", "rule-engine", "business-rules", "zen-engine"):
             assert name in out
 
     def test_json_reports_every_engine(self, capsys: pytest.CaptureFixture[str]) -> None:
         assert 0 == _load_named("bench_engines").main(["--quick", "--json"])
         figures = json.loads(capsys.readouterr().out)
-        assert {"rule-engine", "business-rules", "zen-engine"} == set(figures["ratio_to_resolve"])
+        engines = {"rule-engine", "business-rules", "zen-engine"}
+        assert {"decide()", *engines} == set(figures["ratio_to_resolve"])
+        assert engines == set(figures["ratio_to_decide"])
         assert {"resolve()", *figures["ratio_to_resolve"]} == set(figures["us_per_ticket"])
         assert figures["agree"] is True
 
@@ -121,3 +123,22 @@ class TestEngines:
         expected = bench.resolved(batch)
         for build in bench.ENGINES:
             bench.check_agreement(build(bench.DEFAULT), batch, expected)
+
+
+def test_startup_quick_run_exits_0_with_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    # Times nothing against a target: it checks that the benchmark runs and reports.
+    assert 0 == _load_named("bench_startup").main(["--quick"])
+    out = capsys.readouterr().out
+    for row in ("import attrs", "import favorpolicy", "python -c pass", "favorpolicy --version"):
+        assert row in out
+
+
+def test_startup_json_has_every_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load_named("bench_startup")
+    assert 0 == bench.main(["--quick", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    labels = {*bench.IMPORTS, "python -c pass", "favorpolicy --version"}
+    assert ["this"] == list(report["figures"])
+    figures = report["figures"]["this"]
+    assert labels == set(figures)
+    assert all(figure["runs"] == 3 and figure["median_ms"] >= 0 for figure in figures.values())

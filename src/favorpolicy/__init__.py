@@ -9,26 +9,9 @@ Money('46.00', 'USD')
 
 from __future__ import annotations
 
-import logging
-from importlib.metadata import PackageNotFoundError, version
+import sys
 
-from ._model import (
-    BUILTIN_KINDS,
-    Customer,
-    Fault,
-    Issue,
-    Level,
-    PluginFault,
-    Reason,
-    Remedy,
-    RemedyKind,
-    Resolution,
-    ScreenVerdict,
-)
-from ._money import MINOR_UNITS, Money
-from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
-from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-from ._resolve import resolve
+# The errors are plain classes with no imports of their own, so they load at once.
 from .exceptions import (
     CurrencyMismatch,
     FavorPolicyError,
@@ -46,15 +29,107 @@ from .exceptions import (
     UnknownRole,
     UnknownTier,
 )
-from .hookspecs import hookimpl
 
-# A library logs, the application decides where the records go.
-logging.getLogger("favorpolicy").addHandler(logging.NullHandler())
+# Not typing.TYPE_CHECKING: loading typing would take longer than the rest of this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-try:
-    __version__ = version("favorpolicy")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+    from ._model import (
+        BUILTIN_KINDS,
+        Customer,
+        Fault,
+        Issue,
+        Level,
+        PluginFault,
+        Reason,
+        Remedy,
+        RemedyKind,
+        Resolution,
+        ScreenVerdict,
+    )
+    from ._money import MINOR_UNITS, Money
+    from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
+    from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
+    from ._resolve import resolve
+    from .hookspecs import hookimpl
+
+    __version__: str
+
+# Where the other public names live. They load on first use (PEP 562), so that
+# `import favorpolicy`, the command's --version and a plugin module that only
+# needs `hookimpl` do not pay for attrs, pluggy and the model's classes.
+_LAZY: dict[str, str] = {
+    "BUILTIN_KINDS": "_model",
+    "Budget": "_policy",
+    "Customer": "_model",
+    "Event": "_plugins",
+    "EventKind": "_plugins",
+    "Fault": "_model",
+    "GoodwillRules": "_policy",
+    "Issue": "_model",
+    "Level": "_model",
+    "MINOR_UNITS": "_money",
+    "Money": "_money",
+    "Offer": "_policy",
+    "PluginFault": "_model",
+    "PluginManager": "_plugins",
+    "Policy": "_policy",
+    "Reason": "_model",
+    "Remedy": "_model",
+    "RemedyKind": "_model",
+    "Resolution": "_model",
+    "Role": "_policy",
+    "ScreenVerdict": "_model",
+    "Valuation": "_policy",
+    "hookimpl": "hookspecs",
+    "make_plugin_manager": "_plugins",
+    "resolve": "_resolve",
+}
+# Submodules that `import favorpolicy` used to load as a side effect; still reachable as
+# attributes without an import of their own.
+_SUBMODULES = frozenset({"builtin", "hookspecs"})
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415  # slow to load
+
+    try:
+        return version("favorpolicy")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def _submodule(name: str) -> Any:
+    # The import statement's own machinery rather than importlib.import_module, so
+    # that -X importtime reports the module.
+    full = f"{__name__}.{name}"
+    __import__(full)
+    return sys.modules[full]
+
+
+def _load(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
+        value = getattr(_submodule(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = _submodule(name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # found once; later lookups do not come here
+    return value
+
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, which see the imports above, so that they still
+    # flag a misspelled favorpolicy.Nmae.
+    __getattr__ = _load
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "BUILTIN_KINDS",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import atexit
 import enum
 import hashlib
-import logging
 import os
 import queue
 import threading
@@ -20,7 +19,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 import attrs
 import pluggy
@@ -40,6 +39,9 @@ from ._money import Money
 from ._policy import Policy
 from .exceptions import UndeliveredEvents, _show
 
+if TYPE_CHECKING:
+    import logging
+
 _T = TypeVar("_T")
 
 __all__ = [
@@ -54,7 +56,12 @@ __all__ = [
     "make_plugin_manager",
 ]
 
-log = logging.getLogger("favorpolicy.plugins")
+
+def _log() -> logging.Logger:
+    from ._log import logger  # noqa: PLC0415  # logging loads when there is something to log
+
+    return logger("favorpolicy.plugins")
+
 
 #: The entry-point group plugins are published under.
 ENTRY_POINT_GROUP: Final = "favorpolicy"
@@ -183,7 +190,7 @@ class _Delivery:
         except queue.Full:
             with self._lock:
                 self.dropped += 1
-            log.error(  # noqa: TRY400  # no exception to show: the queue is simply full
+            _log().error(
                 "favorpolicy event queue is full; dropped the events of %s", resolution.key
             )
 
@@ -218,7 +225,7 @@ class _Delivery:
                 for event in events_for(*item):
                     self._deliver(event)
             except Exception:  # a bug here must not stop delivery for good
-                log.exception("favorpolicy: delivering events failed")
+                _log().exception("favorpolicy: delivering events failed")
             finally:
                 self._queue.task_done()
 
@@ -236,7 +243,7 @@ class _Delivery:
             fault = PluginFault(impl.plugin_name, "favorpolicy_notify", error)
             with self._lock:
                 self.faults.append(fault)
-            log.warning("favorpolicy sink failed: %s", fault)
+            _log().warning("favorpolicy sink failed: %s", fault)
             if event.kind is not EventKind.PLUGIN_FAULT:
                 kind = EventKind.PLUGIN_FAULT
                 told = attrs.evolve(
@@ -479,7 +486,7 @@ def default_manager() -> PluginManager:
 
 def _flush_default() -> None:
     if _default is not None and not _default.flush(timeout=5.0):
-        log.error("favorpolicy: exiting with undelivered events")
+        _log().error("favorpolicy: exiting with undelivered events")
 
 
 # ---- isolated hook calls -------------------------------------------------------------------

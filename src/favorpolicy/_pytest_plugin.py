@@ -14,16 +14,23 @@ project that has not installed Hypothesis.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ._plugins import PluginManager, make_plugin_manager
-from ._recording import RecordingSink
+if TYPE_CHECKING:
+    from ._plugins import PluginManager
+    from ._recording import RecordingSink
+
+# pytest loads this module in every run of every project where favorpolicy is
+# installed, so favorpolicy itself loads only when a test asks for a fixture.
 
 
 @pytest.fixture
 def favorpolicy_pm() -> Iterator[PluginManager]:
     """A fresh favorpolicy plugin manager with the built-ins and installed plugins."""
+    from ._plugins import make_plugin_manager  # noqa: PLC0415
+
     manager = make_plugin_manager()
     yield manager
     manager.close()
@@ -32,6 +39,8 @@ def favorpolicy_pm() -> Iterator[PluginManager]:
 @pytest.fixture
 def recording_sink(favorpolicy_pm: PluginManager) -> RecordingSink:
     """A RecordingSink registered in ``favorpolicy_pm``."""
+    from ._recording import RecordingSink  # noqa: PLC0415
+
     sink = RecordingSink()
     favorpolicy_pm.register(sink, name="recording_sink")
     return sink

@@ -13,17 +13,19 @@ and comes back, equal, with :func:`resolution_from_dict`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
-
-import cattrs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._model import Customer, Issue, Level, PluginFault, Resolution, ScreenVerdict
 from ._money import Money, parse_amount
 from ._plugins import Event, EventKind
 from ._policy import Policy
 from .exceptions import FavorPolicyError, InvalidIssue, _show
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = [
     "InvalidTicket",
@@ -117,7 +119,11 @@ def _build(name: str, kind: type[_T], fields: dict[str, Any], *, required: tuple
         raise InvalidTicket(f"{name}.{error}") from None
 
 
-def _make_converter() -> cattrs.Converter:
+@functools.cache
+def _converter() -> cattrs.Converter:
+    # Made on first use: cattrs is slow to load, and reading tickets does not need it.
+    import cattrs  # noqa: PLC0415
+
     converter = cattrs.Converter()
     converter.register_unstructure_hook(Money, str)
     converter.register_structure_hook(Money, lambda text, _: Money(*text.rsplit(" ", 1)))
@@ -126,20 +132,24 @@ def _make_converter() -> cattrs.Converter:
     return converter
 
 
-_CONVERTER = _make_converter()
+def _unreadable() -> tuple[type[Exception], ...]:
+    """What reading JSON data back can raise; evaluated only once something was raised."""
+    import cattrs  # noqa: PLC0415
+
+    return (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError)
 
 
 def resolution_to_dict(resolution: Resolution) -> dict[str, Any]:
     """The resolution as JSON data: amounts as ``"12.50 USD"``, kinds and levels as text."""
-    data: dict[str, Any] = _CONVERTER.unstructure(resolution)
+    data: dict[str, Any] = _converter().unstructure(resolution)
     return data
 
 
 def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
     """Structure :func:`resolution_to_dict`'s output back to an equal Resolution."""
     try:
-        return _CONVERTER.structure(dict(data), Resolution)
-    except (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError) as error:
+        return _converter().structure(dict(data), Resolution)
+    except _unreadable() as error:
         raise InvalidTicket(f"resolution: cannot be read back: {error}") from None
 
 
@@ -163,7 +173,7 @@ def event_to_dict(event: Event, *, with_resolution: bool = True) -> dict[str, An
             "plugin": event.verdict.plugin,
         }
     if event.fault is not None:
-        data["fault"] = _CONVERTER.unstructure(event.fault)
+        data["fault"] = _converter().unstructure(event.fault)
     if event.resolution is not None and with_resolution:
         data["resolution"] = resolution_to_dict(event.resolution)
     return data
@@ -180,10 +190,10 @@ def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Ev
             issue_id=data["issue_id"],
             customer_id=data["customer_id"],
             role=data.get("role"),
-            verdict=None if verdict is None else _CONVERTER.structure(verdict, ScreenVerdict),
-            fault=None if fault is None else _CONVERTER.structure(fault, PluginFault),
+            verdict=None if verdict is None else _converter().structure(verdict, ScreenVerdict),
+            fault=None if fault is None else _converter().structure(fault, PluginFault),
             resolution=None if resolution is None else resolution_from_dict(resolution),
             policy=policy,
         )
-    except (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError) as error:
+    except _unreadable() as error:
         raise InvalidTicket(f"event: cannot be read back: {error}") from None

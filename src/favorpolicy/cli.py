@@ -11,12 +11,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from ._policy import Policy
 from .exceptions import FavorPolicyError
+
+if TYPE_CHECKING:
+    from ._policy import Policy
 
 __all__ = ["main"]
 
@@ -49,6 +51,8 @@ def _input_errors(debug: bool) -> Iterator[None]:
 
 
 def _load_policy(path: Path, debug: bool) -> Policy:
+    from ._policy import Policy  # noqa: PLC0415  # keeps --help and --version quick
+
     with _input_errors(debug):
         return Policy.from_toml(path)
 

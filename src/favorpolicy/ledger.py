@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import logging
 import os
 import socket
 import sqlite3
@@ -39,6 +38,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from . import _log
 from ._budget import goodwill_now, hold_back
 from ._ledger_report import LedgerReport, ReportRow, build_report
 from ._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -67,7 +67,7 @@ __all__ = [
     "resolve_and_record",
 ]
 
-log = logging.getLogger("favorpolicy.ledger")
+log = _log.logger("favorpolicy.ledger")
 
 _HEADER: Final = b"SQLite format 3\x00"
 _MAX_BACKOFF: Final = 3600.0

@@ -12,9 +12,13 @@ Each is configured through ``Policy.settings[name]``, and is on when:
 
 from __future__ import annotations
 
-from .conduct import ConductFilter
-from .cost import CostModel
-from .sinks import JsonlSink, LoggingSink, SmtpSink, WebhookSink
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .conduct import ConductFilter
+    from .cost import CostModel
+    from .sinks import JsonlSink, LoggingSink, SmtpSink, WebhookSink
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -27,8 +31,49 @@ __all__ = [
 ]
 
 
+# Each plugin's module loads on first use. resolve() imports the cost model for a fast
+# path, and that must not load the sinks (logging, the JSON forms) or the conduct
+# filter before a plugin manager with the built-ins is made.
+_MODULES: dict[str, str] = {
+    "ConductFilter": "conduct",
+    "CostModel": "cost",
+    "JsonlSink": "sinks",
+    "LoggingSink": "sinks",
+    "SmtpSink": "sinks",
+    "WebhookSink": "sinks",
+}
+
+
+def _submodule(name: str) -> Any:
+    # The import statement's own machinery rather than importlib.import_module, so
+    # that -X importtime reports the module.
+    full = f"{__name__}.{name}"
+    __import__(full)
+    return sys.modules[full]
+
+
+def _load(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_submodule(_MODULES[name]), name)
+    globals()[name] = value
+    return value
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above
+    __getattr__ = _load
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 def BUILTIN_PLUGINS() -> list[tuple[str, object]]:  # noqa: N802  # reads as the constant it stands for
     """Fresh instances of the built-in plugins, by the names they are registered under."""
+    from .conduct import ConductFilter  # noqa: PLC0415
+    from .cost import CostModel  # noqa: PLC0415
+    from .sinks import JsonlSink, LoggingSink, SmtpSink, WebhookSink  # noqa: PLC0415
+
     return [
         ("cost_model", CostModel()),
         ("conduct_filter", ConductFilter()),

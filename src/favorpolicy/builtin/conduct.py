@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._model import NO_VERDICT, Issue, Level, ScreenVerdict
 from .._policy import Policy
@@ -89,14 +89,16 @@ _SLUR_STEMS: Final = ("nigg", "fag", "retard", "tard", "spic", "chink", "kike", 
 _CURSES: Final = frozenset({"fuck", "screw", "damn", "curse", "f", "frick", "eff", "stuff"})
 _CURSED: Final = frozenset({"you", "u", "ya", "yall", "off", "yourself", "yourselves", "your"})
 
+# Compiled on first use (see _patterns): a plugin manager that never screens a text
+# should not pay for them.
 _THREATS: Final = (
-    re.compile(
+    (
         r"\bi(?: will|'ll| ll|'m going to| am going to|'m gonna| am gonna| gonna| shall| would)"
         r"(?: \w+){0,4}? (?:kill|hurt|find|beat|shoot|stab|destroy|burn|punch|strangle|murder|"
         r"smash|break|come for|come after|track|hunt|get|end) (?:you|u|ya|your|all of you|"
         r"every one of you|that agent|your staff)\b"
     ),
-    re.compile(
+    (
         r"\b(?:watch your back|i know where (?:you|u) (?:live|work|sleep)|"
         r"(?:you|u)(?:'re| are| r) (?:dead|going to die|gonna die|so dead)|"
         r"(?:you|u)(?:'ll| will) (?:regret|pay for) (?:this|that|it)|"
@@ -105,16 +107,31 @@ _THREATS: Final = (
         r"(?:kill|shoot|stab|murder|strangle) (?:you|u|ya|all of you)\b|"
         r"(?:burn|blow up|bomb) (?:your|ur) (?:store|shop|office|warehouse|building|house))"
     ),
-    re.compile(
+    (
         r"\b(?:kys|kill (?:yourself|urself|yourselves)|drop dead|die in a fire|"
         r"(?:hope|wish) (?:you|u|ya|your \w+) (?:die|dies|get hurt|burn)|go die)\b"
     ),
 )
-_DISMISSALS: Final = re.compile(
-    r"\b(?:go to hell|eat shit|go fuck yourself|piss off|fuck off|f off)\b"
-)
-_SENTENCE_ENDS: Final = re.compile(r"[.!?;\n]+")
-_WORDS: Final = re.compile(r"[a-z0-9@$*!]+(?:'[a-z]+)?")
+_DISMISSALS: Final = r"\b(?:go to hell|eat shit|go fuck yourself|piss off|fuck off|f off)\b"
+_SENTENCE_ENDS: Final = r"[.!?;\n]+"
+_WORDS: Final = r"[a-z0-9@$*!]+(?:'[a-z]+)?"
+
+
+class _Patterns(NamedTuple):
+    threats: tuple[re.Pattern[str], ...]
+    dismissals: re.Pattern[str]
+    sentence_ends: re.Pattern[str]
+    words: re.Pattern[str]
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns(
+        tuple(re.compile(threat) for threat in _THREATS),
+        re.compile(_DISMISSALS),
+        re.compile(_SENTENCE_ENDS),
+        re.compile(_WORDS),
+    )
 
 
 @functools.cache
@@ -209,17 +226,18 @@ def screen_text(text: str) -> ScreenVerdict:
     if not text.strip():
         return NO_VERDICT
     normal = _normalise(text)
-    for pattern in _THREATS:
+    patterns = _patterns()
+    for pattern in patterns.threats:
         found = pattern.search(normal)
         if found:
             return ScreenVerdict(Level.REFUSE, f"threat aimed at staff: {found.group(0)!r}")
-    words = _WORDS.findall(normal)
+    words = patterns.words.findall(normal)
     # Insults are read sentence by sentence: "my stuff? You ..." is not "stuff you".
-    sentences = [_WORDS.findall(part) for part in _SENTENCE_ENDS.split(normal)]
+    sentences = [patterns.words.findall(part) for part in patterns.sentence_ends.split(normal)]
     slurs = [word for word in words if _is_slur(word)]
     if slurs:
         return ScreenVerdict(Level.RESTRICT, f"slur: {len(slurs)} word(s)")
-    found = _DISMISSALS.search(normal)
+    found = patterns.dismissals.search(normal)
     if found:
         return ScreenVerdict(Level.RESTRICT, f"abuse aimed at staff: {found.group(0)!r}")
     for sentence in sentences:

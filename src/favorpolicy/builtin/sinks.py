@@ -16,12 +16,11 @@ import threading
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Final
 
+from .. import _log
 from .._plugins import BuiltinSink, Event, EventKind
 from .._policy import Policy
-from .._tickets import event_to_dict
 from ..hookspecs import hookimpl
 
 __all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
@@ -32,6 +31,8 @@ SIGNATURE_HEADER: Final = "X-Favorpolicy-Signature"
 
 def event_json(event: Event) -> dict[str, Any]:
     """The event as plain JSON data (see :func:`favorpolicy._tickets.event_to_dict`)."""
+    from .._tickets import event_to_dict  # noqa: PLC0415  # cattrs loads with the first event sent
+
     return event_to_dict(event)
 
 
@@ -58,7 +59,7 @@ class LoggingSink(BuiltinSink):
     ``INFO``; escalations, abuse flags and faults log at ``WARNING``).
     """
 
-    logger = logging.getLogger("favorpolicy.events")
+    logger = _log.logger("favorpolicy.events")
 
     def _level(self, event: Event) -> int | None:
         settings = _settings(event, "logging_sink")
@@ -113,7 +114,8 @@ class JsonlSink(BuiltinSink):
         if not isinstance(path, str) or not path:
             return
         line = json.dumps(event_json(event), ensure_ascii=False, sort_keys=True) + "\n"
-        with self._lock, Path(path).open("a", encoding="utf-8") as file:
+        # open(), not Path.open(): pathlib is slow to load, and is not needed elsewhere here.
+        with self._lock, open(path, "a", encoding="utf-8") as file:
             file.write(line)
             file.flush()
             os.fsync(file.fileno())
