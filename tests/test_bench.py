@@ -142,3 +142,26 @@ def test_startup_json_has_every_figure(capsys: pytest.CaptureFixture[str]) -> No
     figures = report["figures"]["this"]
     assert labels == set(figures)
     assert all(figure["runs"] == 3 and figure["median_ms"] >= 0 for figure in figures.values())
+
+
+def test_simulate_quick_run_agrees_across_workers_and_reports(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # main() raises SystemExit if a run resolves too few tickets or 1 and 2 workers disagree.
+    figures = _load_named("bench_simulate").main(["--quick"])
+    assert figures["tickets"] == 20_000
+    assert figures["per_s_1_worker"] > 0
+    assert figures["rss_growth"] > 0
+    assert "1 and 2 workers agree: yes" in capsys.readouterr().out
+
+
+def test_the_runner_runs_every_benchmark_and_sums_up(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _load_named("run").main(["--quick"])
+    out = capsys.readouterr().out
+    for name in ("resolve", "engines", "startup", "simulate", "ledger"):
+        assert f"== {name} ==" in out
+    assert "== summary (quick: too small to judge) ==" in out
+    whats = [row[0] for row in rows]
+    assert "resolve(), no plugins / hand-written baseline" in whats
+    assert any(what.startswith("zen-engine") for what in whats)
+    assert all(row[1] for row in rows)  # every row has a figure

@@ -138,8 +138,15 @@ def resolution_for(
 
 
 def _resolution(
-    issue: Issue, customer: Customer, policy: Policy, role: str, plugins: PluginManager
+    issue: Issue,
+    customer: Customer,
+    policy: Policy,
+    role: str,
+    plugins: PluginManager,
+    *,
+    key: str | None = None,
 ) -> Resolution:
+    """Decide, with inputs already checked; *key*, if given, is this decision's key."""
     reasons: list[Reason] = []
     calls = Calls(plugins, policy)
     years = _tenure_years(issue, customer)
@@ -160,7 +167,7 @@ def _resolution(
         alternatives=tuple(_remedies(package, currency) for package in ranked[1:]),
         reasons=tuple(reasons),
         policy_fingerprint=policy.fingerprint,
-        key=decision_key(issue, customer, policy, role, years),
+        key=decision_key(issue, customer, policy, role, years) if key is None else key,
         screen=verdict,
         faults=tuple(calls.faults),
     )

@@ -46,7 +46,7 @@ from ._model import Customer, Issue, Resolution
 from ._money import Money
 from ._plugins import BuiltinSink, Event, PluginManager, _SinkWorker, events_for
 from ._policy import Budget, Policy
-from ._resolve import _check_inputs, _manager, decision_key, resolution_for
+from ._resolve import _check_inputs, _manager, _resolution, decision_key
 from ._tickets import event_from_dict, event_to_dict, resolution_from_dict, resolution_to_dict
 from .exceptions import (
     FavorPolicyError,
@@ -1069,9 +1069,10 @@ def resolve_and_record(
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {_show(ledger)} is not a favorpolicy.ledger.Ledger")
     _check_inputs(issue, customer, policy, role)
-    stored = ledger.get(decision_key(issue, customer, policy, role))
+    key = decision_key(issue, customer, policy, role)
+    stored = ledger.get(key)
     if stored is not None:
         return stored
-    resolution = resolution_for(issue, customer, policy, role=role, plugins=plugins)
+    resolution = _resolution(issue, customer, policy, role, _manager(plugins), key=key)
     # Two callers racing on one key: the first to commit wins, and both get its answer.
     return ledger._record(resolution, policy, issue, first_wins=True)
