@@ -42,10 +42,10 @@ from favorpolicy import (
     Money,
     Policy,
     Resolution,
+    decide,
     make_plugin_manager,
     resolve,
 )
-from favorpolicy._resolve import decide
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_resolve import (  # the default USD policy's tables and the same seeded tickets

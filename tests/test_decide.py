@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from favorpolicy import (
     Customer,
+    Decision,
     Fault,
     InvalidIssue,
     Issue,
@@ -25,12 +26,13 @@ from favorpolicy import (
     RemedyKind,
     ScreenVerdict,
     UnknownRole,
+    decide,
     hookimpl,
     make_plugin_manager,
     resolve,
 )
 from favorpolicy._examples import example_tickets
-from favorpolicy._resolve import Decision, decide, resolution_for
+from favorpolicy._resolve import resolution_for
 from favorpolicy.testing import Scenario, scenarios
 from test_plugins import DECIDING_HOOKS, faulty_plugin
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from ._money import MINOR_UNITS, Money
     from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
     from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-    from ._resolve import resolve
+    from ._resolve import Decision, decide, resolve
     from .hookspecs import hookimpl
 
     __version__: str
@@ -63,6 +63,7 @@ _LAZY: dict[str, str] = {
     "BUILTIN_KINDS": "_model",
     "Budget": "_policy",
     "Customer": "_model",
+    "Decision": "_resolve",
     "Event": "_plugins",
     "EventKind": "_plugins",
     "Fault": "_model",
@@ -82,6 +83,7 @@ _LAZY: dict[str, str] = {
     "Role": "_policy",
     "ScreenVerdict": "_model",
     "Valuation": "_policy",
+    "decide": "_resolve",
     "hookimpl": "hookspecs",
     "make_plugin_manager": "_plugins",
     "resolve": "_resolve",
@@ -136,6 +138,7 @@ __all__ = [
     "Budget",
     "CurrencyMismatch",
     "Customer",
+    "Decision",
     "Event",
     "EventKind",
     "Fault",
@@ -170,6 +173,7 @@ __all__ = [
     "UnknownTier",
     "Valuation",
     "__version__",
+    "decide",
     "hookimpl",
     "make_plugin_manager",
     "resolve",
