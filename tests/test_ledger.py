@@ -235,6 +235,37 @@ class TestBatch:
         assert 2 == len(ledger)
 
 
+    def test_a_record_failing_part_way_rolls_the_whole_batch_back(
+        self, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # No savepoint per record: a record that fails after its first write leaves
+        # the batch untrustworthy, so the batch refuses to commit, even when the
+        # caller catches the error and carries on.
+        ledger.record(_bare(damaged(0), Customer("C")), policy=BRL)
+        real = Ledger._insert
+
+        def insert_then_fail(self: Ledger, *args: object, **kwargs: object) -> None:
+            real(self, *args, **kwargs)  # type: ignore[arg-type]
+            raise sqlite3.OperationalError("disk I/O error")
+
+        def carry_on_after_a_failure() -> None:
+            with ledger.batch():
+                ledger.record(_bare(damaged(1), Customer("C")), policy=BRL)
+                monkeypatch.setattr(Ledger, "_insert", insert_then_fail)
+                with pytest.raises(LedgerError, match="disk I/O error"):
+                    ledger.record(_bare(damaged(2), Customer("C")), policy=BRL)
+                monkeypatch.setattr(Ledger, "_insert", real)
+                ledger.record(_bare(damaged(3), Customer("C")), policy=BRL)
+
+        with pytest.raises(LedgerError, match="failed part-way, so the whole batch was rolled"):
+            carry_on_after_a_failure()
+        assert 1 == len(ledger)  # only what was committed before the batch
+        assert 1 == ledger.outbox_counts()["pending"]
+        with ledger.batch():  # the next batch is a fresh start
+            ledger.record(_bare(damaged(4), Customer("C")), policy=BRL)
+        assert 2 == len(ledger)
+
+
 class _Counting:
     """A goodwill plugin that counts its calls and suggests more each time."""
 

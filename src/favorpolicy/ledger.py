@@ -86,7 +86,11 @@ def _amount(money: Money) -> str:
 
 
 def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(data)
+
+
+# json.dumps() with options builds a new encoder on every call; the ledger makes a few a record.
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _stored_event(event: Event) -> str:
@@ -173,6 +177,7 @@ class Ledger:
         self._clock = clock or _utc_now
         self._lock = threading.RLock()
         self._batch = 0
+        self._broken = False  # a record in the open batch failed part-way
         self._policies: dict[str, Policy | None] = {}
         # Fingerprints whose policy this Ledger wrote; forgotten when a write rolls back.
         self._kept: set[str] = set()
@@ -297,10 +302,25 @@ class Ledger:
             raise self._fail(f"failed: {error}") from None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: a transaction, or a savepoint inside :meth:`batch`."""
+    def _write(self, *, savepoint: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic write: a transaction, or a savepoint inside :meth:`batch`.
+
+        Without *savepoint*, a write inside a batch saves the two statements a
+        savepoint costs: it may fail cleanly only with :class:`_AlreadyRecorded`
+        (raised before anything is written), and any other failure marks the
+        batch as broken, so that the whole batch rolls back when it ends.
+        """
         with self._lock, self._errors():
             conn = self._connection()
+            if self._batch and not savepoint:
+                try:
+                    yield conn
+                except _AlreadyRecorded:
+                    raise
+                except BaseException:
+                    self._broken = True
+                    raise
+                return
             begin, commit, undo = (
                 ("SAVEPOINT record", "RELEASE record", ("ROLLBACK TO record", "RELEASE record"))
                 if self._batch
@@ -329,7 +349,11 @@ class Ledger:
         """Record many resolutions in one transaction, committed when the block ends.
 
         Nothing in the block is acknowledged until it ends without an error;
-        an error rolls the whole batch back. Other threads wait meanwhile.
+        an error rolls the whole batch back. A record refused inside the block
+        (:class:`~favorpolicy.LedgerConflict`, a key already stored) leaves the
+        others; a record that fails part-way, even if the block catches the
+        error, makes the whole batch roll back with a :class:`LedgerError` at
+        its end. Other threads wait meanwhile.
         """
         with self._lock:
             if self._batch:
@@ -340,11 +364,16 @@ class Ledger:
                     self._batch -= 1
                 return
             with self._write():
-                self._batch = 1
+                self._batch, self._broken = 1, False
                 try:
                     yield self
                 finally:
                     self._batch = 0
+                if self._broken:
+                    raise self._fail(
+                        "a record in this batch failed part-way, so the whole batch was "
+                        "rolled back; nothing in it was recorded"
+                    )
 
     def close(self) -> None:
         """Close the file. A closed ledger raises LedgerError when used."""
@@ -423,20 +452,27 @@ class Ledger:
 
         The key's UNIQUE index is the check, so a new decision costs no extra read.
         """
-        with self._write() as conn:
+        with self._write(savepoint=False) as conn:
             if policy is not None:
                 self._keep_policy(conn, policy)
             else:
                 policy = self._policy(conn, resolution.policy_fingerprint)
             now = self._clock()
-            stored = self._apply_budgets(conn, resolution, policy, now)
+            stored, spending = self._apply_budgets(conn, resolution, policy, now)
             if stored is not resolution:
                 body = _json(resolution_to_dict(stored))
             recorded = _text(now)
             try:
+                # The first write that matters, so a key already stored leaves nothing to undo.
                 self._insert(conn, stored, body=body, request=request, issue=issue, at=recorded)
             except sqlite3.IntegrityError:
                 raise _AlreadyRecorded from None
+            if spending:
+                conn.executemany(
+                    "INSERT INTO budget_use (budget, window, currency, spent) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (budget, window, currency) DO UPDATE SET spent = excluded.spent",
+                    spending,
+                )
             conn.executemany(
                 "INSERT INTO outbox (event_id, key, kind, fingerprint, created_at, body) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -487,9 +523,9 @@ class Ledger:
         issue: Issue | None,
         at: str,
     ) -> None:
-        cost = Money.total(
-            (remedy.cost for remedy in resolution.remedies if remedy.cost is not None),
-            resolution.total.currency,
+        cost = sum(
+            (remedy.cost.amount for remedy in resolution.remedies if remedy.cost is not None),
+            Decimal(0),
         )
         conn.execute(
             "INSERT INTO resolutions (key, request, recorded_at, issue_id, customer_id, role, "
@@ -513,7 +549,7 @@ class Ledger:
                 _amount(resolution.goodwill),
                 _amount(resolution.total),
                 _amount(resolution.granted_now),
-                _amount(cost),
+                format(cost, "f"),
                 resolution.escalate_to,
                 str(resolution.screen.level),
                 len(resolution.faults),
@@ -562,10 +598,11 @@ class Ledger:
         resolution: Resolution,
         policy: Policy | None,
         now: datetime,
-    ) -> Resolution:
+    ) -> tuple[Resolution, list[tuple[str, str, str, str]]]:
+        """Hold back what the budgets do not cover; return it, and the spending to write."""
         budgets = () if policy is None else policy.budgets_for(resolution.role)
         if not budgets:
-            return resolution
+            return resolution, []
         currency = resolution.total.currency
         tightest: tuple[Money, Budget, str] | None = None
         for budget in budgets:
@@ -582,16 +619,13 @@ class Ledger:
             why=f"the {budget.label} budget of {budget.limit} for {window}",
         )
         spent = goodwill_now(stored)
+        uses = []
         if spent:
             for budget in budgets:
                 window = budget.window(now)
                 total = self._spent(conn, budget, window, currency) + spent
-                conn.execute(
-                    "INSERT INTO budget_use (budget, window, currency, spent) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (budget, window, currency) DO UPDATE SET spent = excluded.spent",
-                    (budget.label, window, currency, _amount(total)),
-                )
-        return stored
+                uses.append((budget.label, window, currency, _amount(total)))
+        return stored, uses
 
     @staticmethod
     def _spent(conn: sqlite3.Connection, budget: Budget, window: str, currency: str) -> Money:
