@@ -49,7 +49,13 @@ def test_ledger_quick_run_keeps_every_acknowledged_record(
 ) -> None:
     # main() raises SystemExit if a reopened ledger lacks an acknowledged record.
     figures = _load_named("bench_ledger").main(["--quick"])
-    assert {"resolve_per_s", "batched_per_s", "single_per_s", "batched_ratio"} == set(figures)
+    assert {
+        "resolve_per_s",
+        "batched_per_s",
+        "in_batch_per_s",
+        "single_per_s",
+        "batched_ratio",
+    } == set(figures)
     assert all(value > 0 for value in figures.values())
     assert "acknowledged records kept: yes" in capsys.readouterr().out
 

@@ -47,7 +47,7 @@ from favorpolicy import (
 from favorpolicy._budget import goodwill_now, hold_back
 from favorpolicy._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from favorpolicy._plugins import events_for
-from favorpolicy.ledger import Ledger, resolve_and_record
+from favorpolicy.ledger import Ledger, resolve_and_record, resolve_and_record_many
 from favorpolicy.testing import RecordingSink, scenarios
 
 BRL = Policy.default("BRL")
@@ -888,3 +888,138 @@ class TestFile:
     def test_a_directory_is_refused(self, tmp_path: Path) -> None:
         with pytest.raises(LedgerError, match="is a directory"):
             Ledger(tmp_path)
+
+
+def _dump(book: Ledger) -> tuple[str, list[dict[str, Any]], dict[str, int]]:
+    text = io.StringIO()
+    book.export(text)
+    return text.getvalue(), book.outbox_events(), book.outbox_counts()
+
+
+class TestRecordMany:
+    """record_many() and resolve_and_record_many(): what one-by-one recording does, at once."""
+
+    def _many(self, count: int, offset: int = 0) -> list[tuple[Issue, Customer]]:
+        # Losses over the agent's limit and the budget, customer-fault courtesy, and a
+        # ticket given twice: escalations, budget hold-backs and a repeated key.
+        made = [
+            (
+                damaged(offset + n, str(40 + 37 * n), fault=list(Fault)[n % 4]),
+                Customer(f"C-{n % 3}", since=date(2020, 1, 1)),
+            )
+            for n in range(count)
+        ]
+        return [*made, made[1]]
+
+    def test_gives_what_one_by_one_gives(self, tmp_path: Path, clock: Clock) -> None:
+        policy = attrs.evolve(BRL, budgets=(AGENT_BUDGET, Budget(Money("300", "BRL"), "week")))
+        tickets = self._many(12)
+        resolutions = [_bare(issue, customer, policy) for issue, customer in tickets]
+        issues = [issue for issue, _ in tickets]
+        with (
+            Ledger(tmp_path / "one.db", clock=clock) as one,
+            Ledger(tmp_path / "many.db", clock=clock) as many,
+        ):
+            singly = [
+                one.record(resolution, policy=policy, issue=issue)
+                for resolution, issue in zip(resolutions, issues, strict=True)
+            ]
+            together = many.record_many(resolutions, policy=policy, issues=issues)
+            assert singly == together
+            assert _dump(one) == _dump(many)
+            for budget in policy.budgets:
+                assert one.budget_spent(budget) == many.budget_spent(budget)
+            assert one.escalations() == many.escalations()
+        held = [r for r in together if r.granted_now < r.total and r.escalate_to == "lead"]
+        assert held  # the budgets did hold goodwill back
+        assert together[-1] == together[1]  # the repeated ticket: stored once
+
+    def test_a_retry_gives_back_what_is_stored_and_adds_nothing(self, ledger: Ledger) -> None:
+        resolutions = [_bare(issue, customer) for issue, customer in self._many(5)]
+        first = ledger.record_many(resolutions, policy=BRL)
+        before = _dump(ledger)
+        assert first == ledger.record_many(resolutions, policy=BRL)
+        assert before == _dump(ledger)
+        assert 5 == len(ledger)
+
+    def test_a_conflict_records_nothing_of_the_call(self, ledger: Ledger) -> None:
+        resolutions = [_bare(issue, customer) for issue, customer in self._many(4)]
+        ledger.record(resolutions[2], policy=BRL)
+        changed = attrs.evolve(resolutions[2], role="lead")
+        with pytest.raises(LedgerConflict, match=f"key {resolutions[2].key}"):
+            ledger.record_many([*resolutions[:2], changed], policy=BRL)
+        assert [resolutions[2].key] == ledger.keys()
+        assert 1 == sum(ledger.outbox_counts().values())
+
+    def test_inside_a_batch_it_is_part_of_the_batch(self, ledger: Ledger) -> None:
+        resolutions = [_bare(issue, customer) for issue, customer in self._many(4)]
+
+        def then_fail() -> None:
+            with ledger.batch():
+                ledger.record_many(resolutions[:2], policy=BRL)
+                ledger.record(resolutions[3], policy=BRL)
+                raise RuntimeError("the caller failed")
+
+        with pytest.raises(RuntimeError):
+            then_fail()
+        assert 0 == len(ledger)
+        with ledger.batch():
+            ledger.record_many(resolutions[:2], policy=BRL)
+        assert 2 == len(ledger)
+
+    def test_bad_input_is_refused_before_anything_is_written(self, ledger: Ledger) -> None:
+        resolution = _bare(damaged(1), Customer("C"))
+        with pytest.raises(InvalidRecord, match="issues: 2 given for 1 resolutions"):
+            ledger.record_many([resolution], issues=[damaged(1), damaged(2)])
+        with pytest.raises(InvalidRecord, match="resolution: 'nope' is a str"):
+            ledger.record_many([resolution, "nope"])  # type: ignore[list-item]
+        with pytest.raises(InvalidRecord, match="issue: 'T-2' is not the resolution's issue"):
+            ledger.record_many([resolution], issues=[damaged(2)])
+        assert 0 == len(ledger)
+        assert [] == ledger.record_many([])
+
+    def test_resolve_and_record_many_is_resolve_and_record_for_each(
+        self, tmp_path: Path, clock: Clock
+    ) -> None:
+        def counted() -> tuple[PluginManager, _Counting]:
+            # Its goodwill grows with each call, so a second resolve would show.
+            plugins = make_plugin_manager(load_entrypoints=False, builtins=False)
+            counting = _Counting()
+            plugins.register(counting)
+            return plugins, counting
+
+        (for_one, one_count), (for_many, many_count) = counted(), counted()
+        tickets = self._many(9)
+        with (
+            Ledger(tmp_path / "one.db", clock=clock) as one,
+            Ledger(tmp_path / "many.db", clock=clock) as many,
+        ):
+            singly = [
+                resolve_and_record(issue, customer, BRL, one, plugins=for_one)
+                for issue, customer in tickets
+            ]
+            together = resolve_and_record_many(tickets, BRL, many, plugins=for_many)
+            assert singly == together
+            assert _dump(one) == _dump(many)
+            # As often as one by one: the repeated ticket is resolved once (and
+            # customer-fault tickets never ask for plugin goodwill).
+            asked = many_count.calls
+            assert one_count.calls == asked == 7
+            # Stored keys come back without resolving again: no plugin is asked.
+            assert together == resolve_and_record_many(tickets, BRL, many, plugins=for_many)
+            assert asked == many_count.calls
+
+    def test_resolve_and_record_many_refuses_bad_input(self, ledger: Ledger) -> None:
+        with pytest.raises(UnknownRole, match="role: 'intern'"):
+            resolve_and_record_many([(damaged(1), Customer("C"))], BRL, ledger, role="intern")
+        with pytest.raises(InvalidRecord, match="ledger: 'book' is not"):
+            resolve_and_record_many([], BRL, "book")  # type: ignore[arg-type]
+        assert 0 == len(ledger)
+
+    @given(st.lists(scenarios(st.just(BRL)), max_size=6))
+    def test_many_equals_one_by_one_for_any_tickets(self, scenarios_: list[Any]) -> None:
+        tickets = [(issue, customer) for _, customer, issue, _ in scenarios_]
+        with Ledger(":memory:") as one, Ledger(":memory:") as many:
+            singly = [resolve_and_record(i, c, BRL, one) for i, c in tickets]
+            assert singly == resolve_and_record_many(tickets, BRL, many)
+            assert sorted(one.keys()) == sorted(many.keys())
