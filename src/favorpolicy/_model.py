@@ -293,25 +293,22 @@ def trusted_reason(code: str, message: str, amount: Money | None = None) -> Reas
     return reason
 
 
-def unchecked(cls: type[_A], *values: object) -> _A:
-    """Build *cls* from *values*, one per field in order, skipping validators and converters.
+def unchecked(cls: type[_A]) -> Callable[..., _A]:
+    """A maker of *cls* taking one value per field, in order, with no validators or converters.
 
     Only for values favorpolicy made itself and knows to be valid, such as the
     example tickets: everything that comes from outside goes through ``__init__``.
+    Like attrs' own ``__init__``, the maker is generated code that sets each slot.
     """
-    setters = _SETTERS.get(cls)
-    if setters is None:
-        setters = _SETTERS[cls] = tuple(
-            cls.__dict__[field.name].__set__
-            for field in attrs.fields(cls)  # type: ignore[arg-type]  # an attrs class
-        )
-    instance = _new(cls)
-    for setter, value in zip(setters, values, strict=True):
-        setter(instance, value)
-    return instance
-
-
-_SETTERS: dict[type, tuple[Callable[[object, object], None], ...]] = {}
+    names = [field.name for field in attrs.fields(cls)]  # type: ignore[arg-type]  # attrs class
+    lines = [f"def make({', '.join(names)}):", "    made = new(cls)"]
+    lines += [f"    set_{name}(made, {name})" for name in names]
+    lines.append("    return made")
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    scope.update((f"set_{name}", cls.__dict__[name].__set__) for name in names)
+    exec("\n".join(lines), scope)  # noqa: S102  # our own field names, as attrs does
+    maker: Callable[..., _A] = scope["make"]
+    return maker
 
 
 # The slots of Remedy and Reason, set directly, as attrs' own frozen __init__ does.

@@ -250,7 +250,9 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         goodwill = _goodwill(issue, customer, tables, years, reasons)
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
-    packages = _packages(tables, _offers(policy, issue, verdict), owed, goodwill)
+    packages = _packages(
+        tables, _offers(policy, issue, verdict), owed, goodwill, unique=reasons is not None
+    )
     if plan.own_cost:
         packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
     if plan.candidates and verdict.level < _RESTRICT:
@@ -555,9 +557,29 @@ def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> 
 
 
 def _packages(
-    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
+    tables: Tables,
+    offers: tuple[Offer, ...],
+    owed: Decimal,
+    goodwill: Decimal,
+    *,
+    unique: bool = True,
 ) -> list[_Package]:
+    """Size each offer; *unique* drops a package equal to an earlier one.
+
+    Without *unique* (for decide(), which ranks only the first), a repeat stays:
+    it ranks just after its twin, so the first package is the same either way.
+    """
     packages: dict[tuple[_Part, ...], _Package] = {}
+    if not unique:
+        made: list[_Package] = []
+        for order, offer in enumerate(offers):
+            parts = _package(tables, offer, owed, goodwill)
+            if len(parts) == 1:
+                made.append((parts, parts[0][1], parts[0][2], order))
+            else:
+                (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
+                made.append((parts, value + extra_value, cost + extra_cost, order))
+        return made
     for order, offer in enumerate(offers):
         parts = _package(tables, offer, owed, goodwill)
         if parts not in packages:

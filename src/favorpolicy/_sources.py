@@ -206,8 +206,7 @@ class ExampleBlock:
         for number in range(self.first + 1, self.first + self.count + 1):
             # Every value is valid by construction, so the checks for outside input are
             # skipped (tests/test_simulate.py holds the tickets to them).
-            customer = unchecked(
-                Customer,
+            customer = _customer(
                 f"C-{int(draw() * customers) + 1}",  # id
                 tiers[int(draw() * len(tiers))],  # tier
                 (
@@ -218,8 +217,7 @@ class ExampleBlock:
                 _PREFERENCES[int(draw() * len(_PREFERENCES))],  # preference
             )
             loss = Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT)
-            issue = unchecked(
-                Issue,
+            issue = _issue(
                 f"EX-{number}",  # id
                 BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],  # kind
                 fault(),
@@ -230,7 +228,7 @@ class ExampleBlock:
                 "",  # channel
                 _START + int(draw() * 525_600) * _MINUTE,  # occurred_at
             )
-            yield unchecked(Ticket, customer, issue, f"example:{number}")
+            yield _ticket(customer, issue, f"example:{number}")
 
 
 _START: Final = datetime(2025, 1, 1, tzinfo=UTC)
@@ -238,6 +236,9 @@ _MINUTE: Final = timedelta(minutes=1)
 _FIRST_DAY: Final = date(2012, 1, 1).toordinal()
 _DAYS: Final = date(2025, 12, 31).toordinal() - _FIRST_DAY + 1
 _PREFERENCES: Final = (None, None, None, *RemedyKind)
+_customer: Final = unchecked(Customer)
+_issue: Final = unchecked(Issue)
+_ticket: Final = unchecked(Ticket)
 
 
 # ---- Olist -----------------------------------------------------------------------------------
