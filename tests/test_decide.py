@@ -158,3 +158,28 @@ def test_decide_sends_no_events() -> None:
     resolve(*example_tickets("BRL")[0][1::-1], policy, plugins=plugins)
     assert plugins.flush(timeout=5)
     assert sent  # the same sink hears resolve()
+
+
+def test_without_conduct_the_builtin_filter_is_skipped_but_no_other_screen() -> None:
+    # The built-in filter passes an issue with no conduct, so resolve() need not ask it;
+    # any other screen, a subclass of it included, is asked as always.
+    from favorpolicy.builtin import ConductFilter  # noqa: PLC0415
+
+    class Strict(ConductFilter):
+        @hookimpl
+        def favorpolicy_screen(self, issue: Issue) -> ScreenVerdict:
+            return ScreenVerdict(Level.WARN, "said nothing at all")
+
+    policy = Policy.default("USD")
+    silent = Issue("i", "late", Fault.BUSINESS, Money(5, "USD"))
+    builtins = make_plugin_manager(load_entrypoints=False)
+    assert builtins.plan().conduct_only
+    assert resolve(silent, Customer("c"), policy, plugins=builtins).screen.level is Level.NONE
+    strict = make_plugin_manager(builtins=False, load_entrypoints=False)
+    strict.register(Strict())
+    assert not strict.plan().conduct_only
+    for verdict in (
+        resolve(silent, Customer("c"), policy, plugins=strict).screen.level,
+        decide(silent, Customer("c"), policy, plugins=strict).level,
+    ):
+        assert verdict is Level.WARN

@@ -369,6 +369,8 @@ class Plan(NamedTuple):
     """Which deciding hooks have implementations; ``own_cost``: a cost model not the policy's."""
 
     screen: bool
+    #: the only screen is the built-in conduct filter, which passes an issue with no conduct
+    conduct_only: bool
     goodwill: bool
     candidates: bool
     own_cost: bool
@@ -405,10 +407,13 @@ class PluginManager(pluggy.PluginManager):
     def plan(self) -> Plan:
         """Which deciding hooks resolve() must call, worked out once per set of plugins."""
         if self._plan is None:
-            from .builtin.cost import CostModel  # noqa: PLC0415  # builtin imports this module
+            from .builtin.conduct import ConductFilter  # noqa: PLC0415  # they import this module
+            from .builtin.cost import CostModel  # noqa: PLC0415
 
+            screens = self.impls("favorpolicy_screen")
             self._plan = Plan(
-                screen=bool(self.impls("favorpolicy_screen")),
+                screen=bool(screens),
+                conduct_only=all(type(impl.plugin) is ConductFilter for impl in screens),
                 goodwill=bool(self.impls("favorpolicy_goodwill")),
                 candidates=bool(self.impls("favorpolicy_candidates")),
                 own_cost=any(

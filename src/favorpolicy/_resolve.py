@@ -231,7 +231,8 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     """Run the steps; with *reasons* None, explain nothing and rank only the first package."""
     tables = policy._tables  # the policy's own precomputed view
     plan = calls.manager.plan()
-    verdict = calls.screen(issue, customer) if plan.screen else NO_VERDICT
+    screened = plan.screen and (issue.conduct or not plan.conduct_only)
+    verdict = calls.screen(issue, customer) if screened else NO_VERDICT
     owed = _owed(issue, tables, reasons)
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
@@ -250,9 +251,9 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         goodwill = _goodwill(issue, customer, tables, years, reasons)
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
-    packages = _packages(
-        tables, _offers(policy, issue, verdict), owed, goodwill, unique=reasons is not None
-    )
+    # Repeats matter only to the explanation, and to a cost plugin asked about each package.
+    unique = reasons is not None or plan.own_cost
+    packages = _packages(tables, _offers(policy, issue, verdict), owed, goodwill, unique=unique)
     if plan.own_cost:
         packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
     if plan.candidates and verdict.level < _RESTRICT:
