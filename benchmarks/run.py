@@ -65,6 +65,8 @@ def resolve_rows(quick: list[str]) -> list[Row]:
 
 def engines_rows(quick: list[str]) -> list[Row]:
     figures = _json_of(load("bench_engines").main, quick)
+    for name, micros in figures["us_per_ticket"].items():
+        print(f"{name:16} {micros:8.1f} us per ticket")
     rows: list[Row] = []
     for engine, ratio in figures["ratio_to_resolve"].items():
         if engine.endswith(")"):
@@ -77,6 +79,8 @@ def engines_rows(quick: list[str]) -> list[Row]:
 
 def startup_rows(quick: list[str]) -> list[Row]:
     figures = _json_of(load("bench_startup").main, quick)["figures"]["this"]
+    for name, timing in figures.items():
+        print(f"{name:42} median {timing['median_ms']:7.1f} ms, min {timing['min_ms']:7.1f} ms")
     imported = figures["import favorpolicy"]["median_ms"]
     used = figures["from favorpolicy import Policy, resolve"]["median_ms"]
     answered = figures["favorpolicy --version"]["median_ms"]
