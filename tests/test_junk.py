@@ -28,9 +28,11 @@ from favorpolicy import (
     Role,
     ScreenVerdict,
     Valuation,
+    decide,
     resolve,
 )
 from favorpolicy._tickets import ticket_from_dict
+from favorpolicy.ledger import Ledger, resolve_and_record_many
 from favorpolicy.testing import customers, issues, money
 
 USD = Policy.default("USD")
@@ -154,6 +156,26 @@ class TestJunkOnlyRaisesFavorPolicyError:
     @given(_either(issues("USD")), _either(customers(USD)), _either(USD), _either("agent"))
     def test_resolve(self, issue: Any, customer: Any, policy: Any, role: Any) -> None:
         _call(resolve, issue, customer, policy, role=role)
+
+    @given(_either(issues("USD")), _either(customers(USD)), _either(USD), _either("agent"))
+    def test_decide(self, issue: Any, customer: Any, policy: Any, role: Any) -> None:
+        _call(decide, issue, customer, policy, role=role)
+
+    @given(
+        st.lists(st.tuples(_either(issues("USD")), _either(customers(USD))) | JUNK, max_size=3)
+        | JUNK,
+        _either("agent"),
+    )
+    def test_resolve_and_record_many(self, tickets: Any, role: Any) -> None:
+        with Ledger(":memory:") as ledger:
+            _call(resolve_and_record_many, tickets, USD, ledger, role=role)
+
+    @given(JUNK, JUNK)
+    def test_record_many(self, resolutions: Any, issues_: Any) -> None:
+        with Ledger(":memory:") as ledger:
+            _call(ledger.record_many, resolutions)
+            _call(ledger.record_many, [], issues=issues_)
+            assert 0 == len(ledger)
 
     def test_junk_really_reaches_the_checks(self) -> None:
         # Guard against a JUNK strategy that never produces anything invalid.

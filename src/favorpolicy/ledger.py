@@ -175,6 +175,13 @@ class _AlreadyRecorded(Exception):  # an internal signal, caught in Ledger._reco
     """The decision key is already in the ledger."""
 
 
+def _listed(name: str, values: object) -> list[Any]:
+    """*values* as a list; InvalidRecord naming *name* if it is not an iterable of items."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidRecord(f"{name}: {_show(values)} is not an iterable")
+    return list(values)
+
+
 def _digest(body: str) -> str:
     """What identifies a resolution as given (its JSON), so a retry can be told from a conflict."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
@@ -497,7 +504,9 @@ class Ledger:
         stored key raises :class:`~favorpolicy.LedgerConflict`, and then
         nothing of this call is recorded.
         """
-        return self._record_many(list(resolutions), policy, issues, first_wins=False)
+        return self._record_many(
+            _listed("resolutions", resolutions), policy, issues, first_wins=False
+        )
 
     def _record_many(
         self,
@@ -507,7 +516,7 @@ class Ledger:
         *,
         first_wins: bool,
     ) -> list[Resolution]:
-        given = [None] * len(resolutions) if issues is None else list(issues)
+        given = [None] * len(resolutions) if issues is None else _listed("issues", issues)
         if len(given) != len(resolutions):
             raise InvalidRecord(
                 f"issues: {len(given)} given for {len(resolutions)} resolutions; "
@@ -1245,9 +1254,13 @@ def resolve_and_record_many(
     """
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {_show(ledger)} is not a favorpolicy.ledger.Ledger")
-    given = list(tickets)
-    for issue, customer in given:
-        _check_inputs(issue, customer, policy, role)
+    given = _listed("tickets", tickets)
+    for number, ticket in enumerate(given):
+        if not isinstance(ticket, tuple | list) or len(ticket) != 2:  # a pair
+            raise InvalidRecord(
+                f"tickets[{number}]: {_show(ticket)} is not an (issue, customer) pair"
+            )
+        _check_inputs(ticket[0], ticket[1], policy, role)
     keys = [decision_key(issue, customer, policy, role) for issue, customer in given]
     with ledger._lock, ledger._errors():
         answers = {
