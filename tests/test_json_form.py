@@ -1,4 +1,5 @@
-"""Resolution.to_dict(): written by hand for speed, held to what cattrs gives, and round-trips."""
+"""Resolution.to_dict() and the ledger's JSON: written by hand for speed, held to what cattrs
+gives and to json.dumps, and round-trips."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from favorpolicy import (
     resolve,
 )
 from favorpolicy._examples import example_tickets
-from favorpolicy._tickets import _converter, resolution_to_dict
+from favorpolicy._tickets import _converter, resolution_json, resolution_to_dict
 from favorpolicy.testing import Scenario, scenarios
 from test_plugins import DECIDING_HOOKS, faulty_plugin
 
@@ -53,6 +54,10 @@ def test_to_dict_is_what_cattrs_gives_and_reads_back(
     )
     data = resolution_to_dict(resolution)
     assert data == _converter().unstructure(resolution)
+    # The ledger's body, made without the dictionaries: the same text as encoding them.
+    assert resolution_json(resolution) == json.dumps(
+        data, ensure_ascii=False, separators=(",", ":")
+    )
     assert list(data) == list(_converter().unstructure(resolution))  # the same key order
     assert Resolution.from_dict(json.loads(json.dumps(data))) == resolution
 

@@ -234,7 +234,6 @@ class TestBatch:
             ledger.record(_bare(damaged(2), Customer("C")), policy=BRL)
         assert 2 == len(ledger)
 
-
     def test_a_record_failing_part_way_rolls_the_whole_batch_back(
         self, ledger: Ledger, monkeypatch: pytest.MonkeyPatch
     ) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import date, datetime
+from json.encoder import encode_basestring as _json_text  # C-accelerated, as json.dumps uses
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._model import Customer, Issue, Level, PluginFault, Remedy, Resolution, ScreenVerdict
@@ -176,6 +177,51 @@ def resolution_to_dict(resolution: Resolution) -> dict[str, Any]:
             for fault in resolution.faults
         ],
     }
+
+
+def resolution_json(resolution: Resolution) -> str:
+    """``json.dumps(resolution_to_dict(resolution))``, compact and not ASCII-escaped, made directly.
+
+    The ledger stores one per decision, so it skips the dictionaries in
+    between; a property test holds it equal to encoding the dictionary.
+    """
+    text = _json_text  # strings from outside are escaped; amounts and levels need not be
+    screen = resolution.screen
+    remedies = ",".join(map(_remedy_json, resolution.remedies))
+    alternatives = ",".join(
+        f"[{','.join(map(_remedy_json, package))}]" for package in resolution.alternatives
+    )
+    reasons = ",".join(
+        f'{{"code":{text(reason.code)},"message":{text(reason.message)},'
+        f'"amount":{"null" if reason.amount is None else text(str(reason.amount))}}}'
+        for reason in resolution.reasons
+    )
+    faults = ",".join(
+        f'{{"plugin":{text(fault.plugin)},"hook":{text(fault.hook)},"error":{text(fault.error)}}}'
+        for fault in resolution.faults
+    )
+    escalate_to = resolution.escalate_to
+    return (
+        f'{{"issue_id":{text(resolution.issue_id)},"customer_id":{text(resolution.customer_id)},'
+        f'"role":{text(resolution.role)},"remedies":[{remedies}],'
+        f'"owed":"{resolution.owed}","goodwill":"{resolution.goodwill}",'
+        f'"total":"{resolution.total}","granted_now":"{resolution.granted_now}",'
+        f'"escalate_to":{"null" if escalate_to is None else text(escalate_to)},'
+        f'"alternatives":[{alternatives}],"reasons":[{reasons}],'
+        f'"policy_fingerprint":{text(resolution.policy_fingerprint)},'
+        f'"key":{text(resolution.key)},'
+        f'"screen":{{"level":"{screen.level}","reason":{text(screen.reason)},'
+        f'"plugin":{text(screen.plugin)}}},"faults":[{faults}]}}'
+    )
+
+
+def _remedy_json(remedy: Remedy) -> str:
+    # Amounts ("12.50 USD") and kinds are plain ASCII with nothing to escape.
+    cost = "null" if remedy.cost is None else f'"{remedy.cost}"'
+    return (
+        f'{{"kind":"{remedy.kind.value}","value":"{remedy.value}","cost":{cost},'
+        f'"note":{_json_text(remedy.note)}}}'
+    )
 
 
 def _remedy_to_dict(remedy: Remedy) -> dict[str, Any]:

@@ -47,7 +47,12 @@ from ._money import Money
 from ._plugins import BuiltinSink, Event, PluginManager, _SinkWorker, events_for
 from ._policy import Budget, Policy
 from ._resolve import _check_inputs, _manager, _resolution, decision_key
-from ._tickets import event_from_dict, event_to_dict, resolution_from_dict, resolution_to_dict
+from ._tickets import (
+    event_from_dict,
+    event_to_dict,
+    resolution_from_dict,
+    resolution_json,
+)
 from .exceptions import (
     FavorPolicyError,
     InvalidRecord,
@@ -524,7 +529,7 @@ class Ledger:
             )
         for resolution, issue in zip(resolutions, given, strict=True):
             self._check_record(resolution, policy, issue)
-        bodies = [_json(resolution_to_dict(resolution)) for resolution in resolutions]
+        bodies = [resolution_json(resolution) for resolution in resolutions]
         answers: list[Resolution] = []
         with self._write() as conn:
             if policy is not None:
@@ -549,7 +554,7 @@ class Ledger:
                 made_by = policy or self._policy(conn, resolution.policy_fingerprint)
                 kept, uses = self._apply_budgets(conn, resolution, made_by, now, spent_so_far)
                 spending.update((use[:3], use) for use in uses)
-                kept_body = body if kept is resolution else _json(resolution_to_dict(kept))
+                kept_body = body if kept is resolution else resolution_json(kept)
                 rows.append(_resolution_row(kept, kept_body, request, issue, recorded))
                 if kept.escalate_to is not None:
                     escalations.append((kept.key, kept.escalate_to, recorded))
@@ -587,7 +592,7 @@ class Ledger:
         first_wins: bool,
     ) -> Resolution:
         self._check_record(resolution, policy, issue)
-        body = _json(resolution_to_dict(resolution))
+        body = resolution_json(resolution)
         request = _digest(body)
         try:
             return self._insert_new(resolution, policy, issue, body=body, request=request)
@@ -627,7 +632,7 @@ class Ledger:
             now = self._clock()
             stored, spending = self._apply_budgets(conn, resolution, policy, now)
             if stored is not resolution:
-                body = _json(resolution_to_dict(stored))
+                body = resolution_json(stored)
             recorded = _text(now)
             try:
                 # The first write that matters, so a key already stored leaves nothing to undo.
