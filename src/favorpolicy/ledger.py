@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from json.encoder import encode_basestring as _json_text  # as json.dumps uses
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -49,7 +50,6 @@ from ._policy import Budget, Policy
 from ._resolve import _check_inputs, _manager, _resolution, decision_key
 from ._tickets import (
     event_from_dict,
-    event_to_dict,
     resolution_from_dict,
     resolution_json,
 )
@@ -100,11 +100,36 @@ _ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).enc
 
 
 def _stored_event(event: Event) -> str:
-    """An event's JSON as the outbox keeps it: its resolution is the row of its key."""
-    data = event_to_dict(event, with_resolution=False)
+    """An event's JSON as the outbox keeps it: its resolution is the row of its key.
+
+    Written directly, as ``event_to_dict(event, with_resolution=False)`` plus the
+    marker would encode (tests/test_json_form.py holds the two equal).
+    """
+    text = _json_text
+    role = "null" if event.role is None else text(event.role)
+    parts = [
+        (
+            f'{{"id":{text(event.id)},"kind":"{event.kind.value}","key":{text(event.key)},'
+            f'"issue_id":{text(event.issue_id)},"customer_id":{text(event.customer_id)},'
+            f'"role":{role}'
+        )
+    ]
+    if event.verdict is not None:
+        verdict = event.verdict
+        parts.append(
+            f',"verdict":{{"level":"{verdict.level}","reason":{text(verdict.reason)},'
+            f'"plugin":{text(verdict.plugin)}}}'
+        )
+    if event.fault is not None:
+        fault = event.fault
+        parts.append(
+            f',"fault":{{"plugin":{text(fault.plugin)},"hook":{text(fault.hook)},'
+            f'"error":{text(fault.error)}}}'
+        )
     if event.resolution is not None:
-        data[_SAME_RESOLUTION] = True
-    return _json(data)
+        parts.append(f',"{_SAME_RESOLUTION}":true')
+    parts.append("}")
+    return "".join(parts)
 
 
 _INSERT_RESOLUTION: Final = (
@@ -394,10 +419,18 @@ class Ledger:
         """
         with self._lock, self._errors():
             conn = self._connection()
+            if self._batch and self._broken:
+                # Some SQLite errors end the transaction themselves; writing on would
+                # commit statement by statement. The batch rolls back when it ends.
+                raise self._fail(
+                    "a record in this batch failed part-way; nothing more is written, and "
+                    "the whole batch rolls back when it ends"
+                )
             if self._batch and not savepoint:
                 try:
                     yield conn
                 except _AlreadyRecorded:
+                    self._broken = not conn.in_transaction
                     raise
                 except BaseException:
                     self._broken = True
@@ -411,15 +444,23 @@ class Ledger:
             conn.execute(begin)
             try:
                 yield conn
+                conn.execute(commit)
             except BaseException:
-                self._kept.clear()
+                self._forget_kept()
                 try:
                     for statement in undo:
                         conn.execute(statement)
                 except sqlite3.Error:  # the original error matters more
                     log.exception("favorpolicy ledger: rolling back failed")
+                if self._batch and not conn.in_transaction:
+                    self._broken = True  # SQLite ended the batch's transaction itself
                 raise
-            conn.execute(commit)
+
+    def _forget_kept(self) -> None:
+        """After a rollback: the policies this Ledger wrote may be gone from the file."""
+        for fingerprint in self._kept:
+            self._policies.pop(fingerprint, None)
+        self._kept.clear()
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -507,7 +548,9 @@ class Ledger:
         Returns what is stored for each, in order. *issues*, if given, holds
         one issue (or None) per resolution. A different resolution under a
         stored key raises :class:`~favorpolicy.LedgerConflict`, and then
-        nothing of this call is recorded.
+        nothing of this call is recorded. The clock is read once: every
+        decision of the call is recorded at that moment, and spends from the
+        budget periods it falls in.
         """
         return self._record_many(
             _listed("resolutions", resolutions), policy, issues, first_wins=False
@@ -529,6 +572,8 @@ class Ledger:
             )
         for resolution, issue in zip(resolutions, given, strict=True):
             self._check_record(resolution, policy, issue)
+        if not resolutions:
+            return []  # no write, so no lock on the file
         bodies = [resolution_json(resolution) for resolution in resolutions]
         answers: list[Resolution] = []
         with self._write() as conn:
@@ -636,9 +681,15 @@ class Ledger:
             recorded = _text(now)
             try:
                 # The first write that matters, so a key already stored leaves nothing to undo.
-                self._insert(conn, stored, body=body, request=request, issue=issue, at=recorded)
-            except sqlite3.IntegrityError:
+                conn.execute(
+                    _INSERT_RESOLUTION, _resolution_row(stored, body, request, issue, recorded)
+                )
+            except sqlite3.IntegrityError as error:
+                if error.sqlite_errorname != "SQLITE_CONSTRAINT_UNIQUE":
+                    raise  # not the key: a real failure
                 raise _AlreadyRecorded from None
+            if stored.escalate_to is not None:
+                conn.execute(_INSERT_ESCALATION, (stored.key, stored.escalate_to, recorded))
             if spending:
                 conn.executemany(_SPEND, spending)
             conn.executemany(_INSERT_EVENT, _event_rows(stored, policy, recorded))
@@ -666,20 +717,6 @@ class Ledger:
                 raise InvalidRecord(
                     f"issue: {issue.id!r} is not the resolution's issue {resolution.issue_id!r}"
                 )
-
-    def _insert(
-        self,
-        conn: sqlite3.Connection,
-        resolution: Resolution,
-        *,
-        body: str,
-        request: str,
-        issue: Issue | None,
-        at: str,
-    ) -> None:
-        conn.execute(_INSERT_RESOLUTION, _resolution_row(resolution, body, request, issue, at))
-        if resolution.escalate_to is not None:
-            conn.execute(_INSERT_ESCALATION, (resolution.key, resolution.escalate_to, at))
 
     # ---- policies and budgets ----------------------------------------------------------
 
