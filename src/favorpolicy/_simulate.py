@@ -33,6 +33,8 @@ _RESTRICT = Level.RESTRICT
 _FAULT_TEXT = {fault: fault.value for fault in Fault}
 #: Upper edges of the goodwill histogram's bins, in major units of the currency.
 GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+# The same edges as Decimals: comparing a Decimal with an int converts the int every time.
+_BIN_EDGES = tuple(Decimal(edge) for edge in GOODWILL_BINS)
 _CURVE_POINTS = 2000
 CHUNK = 500
 _KEPT_BAD_ROWS = 100
@@ -120,7 +122,7 @@ class Summary:
         group.add(decision)
         self.tickets += 1
         self.cost += decision.cost
-        self.goodwill_bins[bisect.bisect_left(GOODWILL_BINS, decision.goodwill)] += 1
+        self.goodwill_bins[bisect.bisect_left(_BIN_EDGES, decision.goodwill)] += 1
         if self.tickets % self.curve_stride == 0:
             self.cost_curve.append((self.tickets, self.cost))
             self._thin()
@@ -263,17 +265,20 @@ def _resolve_items(chunk: Iterable[Item]) -> Backtest:
             elif isinstance(item, BadRow):
                 outcome.bad(f"{item.source}: {item.error}")
             continue
+        issue, customer = item.issue, item.customer
         try:
             decisions = [
-                decide(item.issue, item.customer, policy, role=role, plugins=plugins)
-                for policy in policies
+                decide(issue, customer, policy, role=role, plugins=plugins) for policy in policies
             ]
         except FavorPolicyError as error:
             outcome.bad(f"{item.source}: {error}")
             continue
-        fault = _FAULT_TEXT[item.issue.fault]
+        kind, fault = issue.kind, _FAULT_TEXT[issue.fault]
+        if len(decisions) == 1:
+            outcome.summaries[0].add(decisions[0], kind, fault)
+            continue
         for summary, decision in zip(outcome.summaries, decisions, strict=True):
-            summary.add(decision, item.issue.kind, fault)
+            summary.add(decision, kind, fault)
         if len(decisions) > 1:
             first, second = decisions[0].total, decisions[1].total
             if second > first:
