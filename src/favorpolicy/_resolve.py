@@ -251,9 +251,20 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         goodwill = _goodwill(issue, customer, tables, years, reasons)
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
+    offers = _offers(policy, issue, verdict)
+    if (
+        reasons is None
+        and not plan.own_cost
+        and not (plan.candidates and verdict.level < _RESTRICT)
+    ):
+        # decide() with the policy's own remedies only: the first choice, in one pass.
+        cost = _first_choice_cost(tables, offers, owed, goodwill, customer.preference)
+        ranked: list[_Package] = [((), _ZERO, cost, 0)]
+        granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=None)
+        return verdict, owed, goodwill, ranked, granted_now, escalate_to
     # Repeats matter only to the explanation, and to a cost plugin asked about each package.
     unique = reasons is not None or plan.own_cost
-    packages = _packages(tables, _offers(policy, issue, verdict), owed, goodwill, unique=unique)
+    packages = _packages(tables, offers, owed, goodwill, unique=unique)
     if plan.own_cost:
         packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
     if plan.candidates and verdict.level < _RESTRICT:
@@ -555,6 +566,43 @@ def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> 
     if not owed:
         return (_part(tables, offer.extra, goodwill),)
     return (_part(tables, offer.whole, owed), _part(tables, offer.extra, goodwill))
+
+
+def _first_choice_cost(
+    tables: Tables,
+    offers: tuple[Offer, ...],
+    owed: Decimal,
+    goodwill: Decimal,
+    preference: RemedyKind | None,
+) -> Decimal:
+    """What the package :func:`_choose` ranks first costs, without building the packages.
+
+    The same sizing (:func:`_part`) and the same order of preference as
+    ``_packages`` then ``_choose``; tests/test_decide.py holds the two equal.
+    """
+    total = owed + goodwill
+    if not total:
+        return total  # an apology costs nothing
+    sized = []
+    for order, offer in enumerate(offers):
+        whole, extra = offer.whole, offer.extra
+        if extra is None or extra is whole or not goodwill:
+            _, value, cost, _ = _part(tables, whole, total)
+            other = whole is not preference
+        elif not owed:
+            _, value, cost, _ = _part(tables, extra, goodwill)
+            other = extra is not preference
+        else:
+            _, value, cost, _ = _part(tables, whole, owed)
+            _, extra_value, extra_cost, _ = _part(tables, extra, goodwill)
+            value, cost = value + extra_value, cost + extra_cost
+            other = whole is not preference and extra is not preference
+        sized.append((cost, other, value, order))
+    line = _CONTEXT.multiply(min([package[0] for package in sized]), tables.close_call)
+    return min(
+        sized,
+        key=lambda package: (package[0] > line, package[1], -package[2], package[0], package[3]),
+    )[0]
 
 
 def _packages(
