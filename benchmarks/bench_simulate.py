@@ -46,7 +46,13 @@ with redirect_stdout(out):
         if done.code:
             raise
 summary = json.loads(out.getvalue())
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this program's own peak; on Linux ru_maxrss also counts the parent that
+# forked it before exec (a large benchmark runner would show through).
+try:
+    with open("/proc/self/status") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"summary": summary, "rss_kib": rss, "worker_rss_kib": workers}))
 """
