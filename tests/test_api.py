@@ -55,3 +55,15 @@ class TestDemo:
             assert f"Issue {ticket} " in done.stdout
         assert "[pricing_error_honoured]" in done.stdout
         assert "[escalated]" in done.stdout
+
+    def test_a_reader_that_stops_early_ends_the_demo_quietly(self) -> None:
+        # As with `python -m favorpolicy | head`: the pipe closes before the output is written.
+        with subprocess.Popen(
+            [sys.executable, "-m", "favorpolicy"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as demo:
+            assert demo.stdout is not None
+            assert demo.stderr is not None
+            demo.stdout.close()
+            errors = demo.stderr.read().decode()
+            assert 1 == demo.wait(timeout=60)
+        assert "" == errors
