@@ -46,7 +46,8 @@ def test_to_dict_is_what_cattrs_gives_and_reads_back(
     policy, customer, issue, role = scenario
     resolution = resolve(issue, customer, policy, role=role, plugins=plugins)  # type: ignore[arg-type]
     # Every screen level, with and without a reason, and a fault with Unicode in it.
-    verdict = ScreenVerdict(level, (reason or "x") if level > Level.NONE else reason, "p")
+    needed = level > Level.NONE and not reason.strip()  # a verdict above none needs a reason
+    verdict = ScreenVerdict(level, "x" if needed else reason, "p")
     resolution = attrs.evolve(
         resolution,
         screen=verdict,
