@@ -404,9 +404,7 @@ class Tables:
     limits: tuple[Decimal | None, ...]
     candidates: Mapping[str, tuple[Offer, ...]]
     default_candidates: tuple[Offer, ...]
-    #: per remedy kind: (1 + bonus, cost rate)
-    sizing: Mapping[RemedyKind, tuple[Decimal, Decimal]]
-    #: the same, with None for a factor of exactly one: nothing to multiply
+    #: per remedy kind: (1 + bonus, cost rate), None for a factor of exactly one
     scaling: Mapping[RemedyKind, tuple[Decimal | None, Decimal | None]]
     rates: tuple[Decimal, ...]
     floors: tuple[Decimal, ...]
@@ -434,10 +432,6 @@ class Tables:
             limits=tuple(None if r.limit is None else r.limit.amount for r in policy.roles),
             candidates={kind: _with_refund(offers) for kind, offers in policy.offers.items()},
             default_candidates=_with_refund(policy.default_offers),
-            sizing={
-                kind: (1 + value.bonus, value.cost_rate)
-                for kind, value in policy.valuations.items()
-            },
             scaling={
                 kind: (
                     None if value.bonus == 0 else 1 + value.bonus,

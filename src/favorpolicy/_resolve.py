@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Final, NamedTuple
@@ -52,7 +53,6 @@ from .exceptions import (
 __all__ = ["Decision", "decide", "decision_key", "resolution_for", "resolve"]
 
 _ZERO: Final = Decimal(0)
-_UP: Final = ROUND_CEILING
 _ONE: Final = Decimal(1)
 # Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
 # lookup through the enum machinery, ten times a global's cost, on every ticket.
@@ -252,26 +252,20 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
     offers = _offers(policy, issue, verdict)
-    if (
-        reasons is None
-        and not plan.own_cost
-        and not (plan.candidates and verdict.level < _RESTRICT)
-    ):
+    candidates = plan.candidates and verdict.level < _RESTRICT
+    if reasons is None and not plan.own_cost and not candidates:
         # decide() with the policy's own remedies only: the first choice, in one pass.
         cost = _first_choice_cost(tables, offers, owed, goodwill, customer.preference)
         ranked: list[_Package] = [((), _ZERO, cost, 0)]
-        granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=None)
-        return verdict, owed, goodwill, ranked, granted_now, escalate_to
-    # Repeats matter only to the explanation, and to a cost plugin asked about each package.
-    unique = reasons is not None or plan.own_cost
-    packages = _packages(tables, offers, owed, goodwill, unique=unique)
-    if plan.own_cost:
-        packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
-    if plan.candidates and verdict.level < _RESTRICT:
-        packages += _plugin_packages(
-            calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
-        )
-    ranked = _choose(packages, customer, policy, tables, reasons)
+    else:
+        packages = _packages(tables, offers, owed, goodwill)
+        if plan.own_cost:
+            packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
+        if candidates:
+            packages += _plugin_packages(
+                calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
+            )
+        ranked = _choose(packages, customer, policy, tables, reasons)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=reasons)
     return verdict, owed, goodwill, ranked, granted_now, escalate_to
 
@@ -436,7 +430,7 @@ def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -
 
 
 def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, _UP, _CONTEXT)
+    return amount.quantize(quantum, ROUND_CEILING, _CONTEXT)
 
 
 def _is_honoured_pricing_error(issue: Issue) -> bool:
@@ -544,17 +538,19 @@ def _goodwill(
 
 def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
     """What a remedy of *face* value costs under the policy's own valuation, rounded up."""
-    return _round_up(_CONTEXT.multiply(face, tables.sizing[kind][1]), tables.quantum)
+    rate = tables.scaling[kind][1]
+    return _round_up(face if rate is None else _CONTEXT.multiply(face, rate), tables.quantum)
 
 
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
     """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
     factor, rate = tables.scaling[kind]
     quantum = tables.quantum
-    multiply = _CONTEXT.multiply
-    face = amount if factor is None else multiply(amount, factor).quantize(quantum, _UP, _CONTEXT)
-    cost = face if rate is None else multiply(face, rate).quantize(quantum, _UP, _CONTEXT)
-    return (kind, face, cost, "")
+    if factor is not None:
+        amount = _round_up(_CONTEXT.multiply(amount, factor), quantum)
+    # A whole amount at a rate of one is its own cost: no multiplying, no rounding.
+    cost = amount if rate is None else _round_up(_CONTEXT.multiply(amount, rate), quantum)
+    return (kind, amount, cost, "")
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
@@ -575,69 +571,54 @@ def _first_choice_cost(
     goodwill: Decimal,
     preference: RemedyKind | None,
 ) -> Decimal:
-    """What the package :func:`_choose` ranks first costs, without building the packages.
+    """What the package :func:`_choose` ranks first costs, for decide().
 
-    The same sizing (:func:`_part`) and the same order of preference as
-    ``_packages`` then ``_choose``; tests/test_decide.py holds the two equal.
+    The same packages as :func:`_packages` and the same ranking as
+    :func:`_choose`, without removing repeats (a repeat ranks just after its
+    twin) or sorting the rest; tests/test_decide.py holds the two equal.
     """
-    total = owed + goodwill
-    if not total:
-        return total  # an apology costs nothing
-    sized = []
-    for order, offer in enumerate(offers):
-        whole, extra = offer.whole, offer.extra
-        if extra is None or extra is whole or not goodwill:
-            _, value, cost, _ = _part(tables, whole, total)
-            other = whole is not preference
-        elif not owed:
-            _, value, cost, _ = _part(tables, extra, goodwill)
-            other = extra is not preference
-        else:
-            _, value, cost, _ = _part(tables, whole, owed)
-            _, extra_value, extra_cost, _ = _part(tables, extra, goodwill)
-            value, cost = value + extra_value, cost + extra_cost
-            other = whole is not preference and extra is not preference
-        sized.append((cost, other, value, order))
-    line = _CONTEXT.multiply(min([package[0] for package in sized]), tables.close_call)
-    return min(
-        sized,
-        key=lambda package: (package[0] > line, package[1], -package[2], package[0], package[3]),
-    )[0]
+    packages = [
+        (parts, *_value_and_cost(parts), order)
+        for order, parts in enumerate(_package(tables, offer, owed, goodwill) for offer in offers)
+    ]
+    line = _CONTEXT.multiply(min([package[2] for package in packages]), tables.close_call)
+    return min(packages, key=_customer_first(line, preference))[2]
+
+
+def _value_and_cost(parts: tuple[_Part, ...]) -> tuple[Decimal, Decimal]:
+    """What a package is worth to the customer and costs the business (one part or two)."""
+    if len(parts) == 1:
+        return parts[0][1], parts[0][2]
+    (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
+    return value + extra_value, cost + extra_cost
 
 
 def _packages(
-    tables: Tables,
-    offers: tuple[Offer, ...],
-    owed: Decimal,
-    goodwill: Decimal,
-    *,
-    unique: bool = True,
+    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
 ) -> list[_Package]:
-    """Size each offer; *unique* drops a package equal to an earlier one.
-
-    Without *unique* (for decide(), which ranks only the first), a repeat stays:
-    it ranks just after its twin, so the first package is the same either way.
-    """
+    """Size each offer, dropping a package equal to an earlier one."""
     packages: dict[tuple[_Part, ...], _Package] = {}
-    if not unique:
-        made: list[_Package] = []
-        for order, offer in enumerate(offers):
-            parts = _package(tables, offer, owed, goodwill)
-            if len(parts) == 1:
-                made.append((parts, parts[0][1], parts[0][2], order))
-            else:
-                (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
-                made.append((parts, value + extra_value, cost + extra_cost, order))
-        return made
     for order, offer in enumerate(offers):
         parts = _package(tables, offer, owed, goodwill)
         if parts not in packages:
-            if len(parts) == 1:
-                packages[parts] = (parts, parts[0][1], parts[0][2], order)
-            else:
-                (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
-                packages[parts] = (parts, value + extra_value, cost + extra_cost, order)
+            packages[parts] = (parts, *_value_and_cost(parts), order)
     return list(packages.values())
+
+
+def _customer_first(
+    line: Decimal, preference: RemedyKind | None
+) -> Callable[[_Package], tuple[bool, bool, Decimal, Decimal, int]]:
+    """The ranking key: close calls first, then the customer's preferred kind, then value."""
+
+    def key(package: _Package) -> tuple[bool, bool, Decimal, Decimal, int]:
+        parts, value, cost, order = package
+        if len(parts) == 1:
+            other = parts[0][0] is not preference
+        else:
+            other = all(part[0] is not preference for part in parts)
+        return (cost > line, other, -value, cost, order)
+
+    return key
 
 
 def _choose(
@@ -651,15 +632,7 @@ def _choose(
     cheapest = min([package[2] for package in packages])
     line = _CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
-
-    def customer_first(package: _Package) -> tuple[bool, bool, Decimal, Decimal, int]:
-        parts, value, cost, order = package
-        if len(parts) == 1:
-            other = parts[0][0] is not preference
-        else:
-            other = all(part[0] is not preference for part in parts)
-        return (cost > line, other, -value, cost, order)
-
+    customer_first = _customer_first(line, preference)
     if reasons is None:
         return [min(packages, key=customer_first)]
     ranked = sorted(packages, key=customer_first)
