@@ -262,16 +262,6 @@ class Remedy:
         return f"{self.kind.value} worth {self.value}{note}"
 
 
-def trusted_remedy(kind: RemedyKind, value: Money, cost: Money, note: str) -> Remedy:
-    """Build a Remedy from values resolve() made and knows to be valid, skipping the checks."""
-    remedy = _new(Remedy)
-    _set_kind(remedy, kind)
-    _set_value(remedy, value)
-    _set_cost(remedy, cost)
-    _set_note(remedy, note)
-    return remedy
-
-
 @attrs.frozen
 class Reason:
     """One step of a decision: a stable ``code``, a sentence, and the amount it concerns."""
@@ -282,15 +272,6 @@ class Reason:
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message}"
-
-
-def trusted_reason(code: str, message: str, amount: Money | None = None) -> Reason:
-    """Build a Reason for resolve(), which knows its fields are right."""
-    reason = _new(Reason)
-    _set_code(reason, code)
-    _set_message(reason, message)
-    _set_amount(reason, amount)
-    return reason
 
 
 def unchecked(cls: type[_A]) -> Callable[..., _A]:
@@ -311,14 +292,10 @@ def unchecked(cls: type[_A]) -> Callable[..., _A]:
     return maker
 
 
-# The slots of Remedy and Reason, set directly, as attrs' own frozen __init__ does.
-_new: Final = object.__new__
-_set_kind, _set_value, _set_cost, _set_note = (
-    Remedy.__dict__[name].__set__ for name in ("kind", "value", "cost", "note")
-)
-_set_code, _set_message, _set_amount = (
-    Reason.__dict__[name].__set__ for name in ("code", "message", "amount")
-)
+#: Remedy(kind, value, cost, note) and Reason(code, message, amount) from values resolve()
+#: made and knows to be valid, without the checks.
+trusted_remedy: Final = unchecked(Remedy)
+trusted_reason: Final = unchecked(Reason)
 
 
 class Level(enum.IntEnum):

@@ -247,7 +247,9 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
             )
     else:
         if verdict.level is _WARN and reasons is not None:
-            reasons.append(trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}"))
+            reasons.append(
+                trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}", None)
+            )
         goodwill = _goodwill(issue, customer, tables, years, reasons)
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
