@@ -20,9 +20,9 @@ from typing import Any
 
 import attrs
 
-from ._model import Fault, Level
+from ._model import Level
 from ._policy import Policy
-from ._resolve import Decision, decide
+from ._resolve import _FAULT_TEXT, Decision, decide
 from ._sources import BadRow, ExampleBlock, ExampleSet, Item, Skip, Ticket
 from .exceptions import FavorPolicyError
 
@@ -30,7 +30,6 @@ __all__ = ["BadInput", "Backtest", "Summary", "run_backtest"]
 
 _ZERO = Decimal(0)
 _RESTRICT = Level.RESTRICT
-_FAULT_TEXT = {fault: fault.value for fault in Fault}
 #: Upper edges of the goodwill histogram's bins, in major units of the currency.
 GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
 # The same edges as Decimals: comparing a Decimal with an int converts the int every time.
@@ -66,7 +65,7 @@ class Totals:
         self.granted_now += decision.granted_now
         if decision.escalate_to is not None:
             self.escalated += 1
-            self.escalated_amount += decision.owed + decision.goodwill - decision.granted_now
+            self.escalated_amount += decision.total - decision.granted_now
         if decision.level >= _RESTRICT:
             self.abuse_flags += 1
         self.plugin_faults += decision.faults
