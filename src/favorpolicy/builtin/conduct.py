@@ -89,8 +89,8 @@ _SLUR_STEMS: Final = ("nigg", "fag", "retard", "tard", "spic", "chink", "kike", 
 _CURSES: Final = frozenset({"fuck", "screw", "damn", "curse", "f", "frick", "eff", "stuff"})
 _CURSED: Final = frozenset({"you", "u", "ya", "yall", "off", "yourself", "yourselves", "your"})
 
-# Compiled on first use (see _patterns): a plugin manager that never screens a text
-# should not pay for them.
+# Compiled when the filter is made (see _patterns and ConductFilter), not at import:
+# a program that imports favorpolicy without making the filter does not pay for them.
 _THREATS: Final = (
     (
         r"\bi(?: will|'ll| ll|'m going to| am going to|'m gonna| am gonna| gonna| shall| would)"
@@ -254,14 +254,16 @@ class ConductFilter:
 
     - ``enabled`` (default false; ``Policy.default()`` turns it on).
 
-    The word list loads when the filter is made (with the plugin manager),
-    not on the first screen: loading takes a few hundred milliseconds, and a
-    screen that slow would overrun the policy's hook time budget, so the first
-    ticket of a process would be decided without its filter.
+    The word list loads, and the patterns compile, when the filter is made
+    (with the plugin manager), not on the first screen: loading takes a few
+    hundred milliseconds, and a screen that slow would overrun the policy's
+    hook time budget, so the first ticket of a process would be decided
+    without its filter.
     """
 
     def __init__(self) -> None:
         _profanity()
+        _patterns()
 
     @hookimpl
     def favorpolicy_screen(self, issue: Issue, policy: Policy) -> ScreenVerdict | None:
