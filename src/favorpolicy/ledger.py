@@ -33,7 +33,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from json.encoder import encode_basestring as _json_text  # as json.dumps uses
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -50,6 +49,7 @@ from ._policy import Budget, Policy
 from ._resolve import _check_inputs, _manager, _resolution, decision_key
 from ._tickets import (
     event_from_dict,
+    event_to_dict,
     resolution_from_dict,
     resolution_json,
 )
@@ -100,36 +100,11 @@ _ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).enc
 
 
 def _stored_event(event: Event) -> str:
-    """An event's JSON as the outbox keeps it: its resolution is the row of its key.
-
-    Written directly, as ``event_to_dict(event, with_resolution=False)`` plus the
-    marker would encode (tests/test_json_form.py holds the two equal).
-    """
-    text = _json_text
-    role = "null" if event.role is None else text(event.role)
-    parts = [
-        (
-            f'{{"id":{text(event.id)},"kind":"{event.kind.value}","key":{text(event.key)},'
-            f'"issue_id":{text(event.issue_id)},"customer_id":{text(event.customer_id)},'
-            f'"role":{role}'
-        )
-    ]
-    if event.verdict is not None:
-        verdict = event.verdict
-        parts.append(
-            f',"verdict":{{"level":"{verdict.level}","reason":{text(verdict.reason)},'
-            f'"plugin":{text(verdict.plugin)}}}'
-        )
-    if event.fault is not None:
-        fault = event.fault
-        parts.append(
-            f',"fault":{{"plugin":{text(fault.plugin)},"hook":{text(fault.hook)},'
-            f'"error":{text(fault.error)}}}'
-        )
+    """An event's JSON as the outbox keeps it: its resolution is the row of its key."""
+    data = event_to_dict(event, with_resolution=False)
     if event.resolution is not None:
-        parts.append(f',"{_SAME_RESOLUTION}":true')
-    parts.append("}")
-    return "".join(parts)
+        data[_SAME_RESOLUTION] = True
+    return _json(data)
 
 
 _INSERT_RESOLUTION: Final = (
