@@ -68,11 +68,11 @@ def engines_rows(quick: list[str]) -> list[Row]:
     for name, micros in figures["us_per_ticket"].items():
         print(f"{name:16} {micros:8.1f} us per ticket")
     rows: list[Row] = []
-    for engine, ratio in figures["ratio_to_resolve"].items():
-        if engine.endswith(")"):
-            continue
+    for engine, other in figures["ratio_to_decide"].items():
+        ratio = figures["ratio_to_resolve"][engine]
+        read = figures["ratio_to_resolve_read"][engine]
         rows.append((f"{engine} / resolve()", f"{ratio:.2f}", "> 1", ratio > 1))
-        other = figures["ratio_to_decide"][engine]
+        rows.append((f"{engine} / resolve(), reasons read", f"{read:.2f}", "(> 1)", read > 1))
         rows.append((f"{engine} / decide()", f"{other:.2f}", "(> 1)", other > 1))
     return rows
 

@@ -357,6 +357,52 @@ class PluginFault:
         return f"{self.plugin}.{self.hook}: {self.error}"
 
 
+class Deferred:
+    """A value a :class:`Resolution` works out the first time it is read.
+
+    :func:`~favorpolicy.resolve` leaves ``reasons``, ``alternatives`` and
+    ``key`` as one of these when writing them out can wait; reading the field
+    (directly, or through ``==``, ``repr()``, ``hash()``, pickling or
+    ``to_dict()``) settles it once, and the Resolution holds the value from then on.
+    """
+
+    __slots__ = ()
+
+    def settle(self, name: str) -> Any:
+        """The value of the field *name*; the same on every call."""
+        raise NotImplementedError
+
+
+class _Settling:
+    """A slot that settles a :class:`Deferred` value on its first read.
+
+    It wraps the member descriptor attrs made for the slot, so the field keeps
+    its name, its place in ``__init__`` and in ``attrs.fields()``, and every
+    method attrs generated reads it through here.
+    """
+
+    __slots__ = ("name", "slot")
+
+    def __init__(self, slot: Any, name: str) -> None:
+        self.slot = slot
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.slot.__get__(instance, owner)
+        if isinstance(value, Deferred):
+            value = value.settle(self.name)
+            self.slot.__set__(instance, value)
+        return value
+
+    def __set__(self, instance: object, value: object) -> None:
+        self.slot.__set__(instance, value)
+
+    def __delete__(self, instance: object) -> None:
+        self.slot.__delete__(instance)
+
+
 @attrs.frozen
 class Resolution:
     """What :func:`~favorpolicy.resolve` decided, and why.
@@ -424,3 +470,8 @@ class Resolution:
         lines.append("  reasons:")
         lines.extend(f"    {number}. {reason}" for number, reason in enumerate(self.reasons, 1))
         return "\n".join(lines)
+
+
+# reasons, alternatives and key may be left for later; see Deferred.
+for _name in ("alternatives", "reasons", "key"):
+    setattr(Resolution, _name, _Settling(Resolution.__dict__[_name], _name))

@@ -15,6 +15,7 @@ are made only for what the Resolution holds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from typing import Final, NamedTuple
 from ._model import (
     NO_VERDICT,
     Customer,
+    Deferred,
     Fault,
     Issue,
     Level,
@@ -35,9 +37,10 @@ from ._model import (
     ScreenVerdict,
     trusted_reason,
     trusted_remedy,
+    unchecked,
 )
 from ._money import _CONTEXT, _make, format_amount
-from ._plugins import Calls, PluginManager, default_manager
+from ._plugins import Calls, PluginManager, default_manager, make_plugin_manager
 from ._policy import Offer, Policy, Tables
 from .exceptions import (
     CurrencyMismatch,
@@ -105,7 +108,7 @@ def resolve(
     """
     _check_inputs(issue, customer, policy, role)
     manager = _manager(plugins)
-    resolution = _resolution(issue, customer, policy, role, manager)
+    resolution = _resolution(issue, customer, policy, role, manager, defer=True)
     manager.delivery.emit_for(resolution, policy)
     return resolution
 
@@ -134,7 +137,7 @@ def resolution_for(
     same transaction as the resolution, and its relay delivers them.
     """
     _check_inputs(issue, customer, policy, role)
-    return _resolution(issue, customer, policy, role, _manager(plugins))
+    return _resolution(issue, customer, policy, role, _manager(plugins), defer=True)
 
 
 def _resolution(
@@ -145,32 +148,115 @@ def _resolution(
     plugins: PluginManager,
     *,
     key: str | None = None,
+    defer: bool = False,
 ) -> Resolution:
-    """Decide, with inputs already checked; *key*, if given, is this decision's key."""
-    reasons: list[Reason] = []
+    """Decide, with inputs already checked; *key*, if given, is this decision's key.
+
+    With *defer*, the reasons, the alternatives and the key are left to an
+    :class:`_Explanation` that works them out when first read, if it can: when
+    no plugin took part beyond the conduct screen, whose verdict it keeps.
+    The ledger, which stores all of them at once, does not defer.
+    """
     calls = Calls(plugins, policy)
     years = _tenure_years(issue, customer)
+    currency = policy.currency
+    plan = plugins.plan()
+    reasons: list[Reason] | None = None
+    if not defer or plan.goodwill or plan.candidates or plan.own_cost:
+        reasons = []
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
         issue, customer, policy, role, calls, years, reasons
     )
-    currency = policy.currency
-    return Resolution(
-        issue_id=issue.id,
-        customer_id=customer.id,
-        role=role,
-        remedies=_remedies(ranked[0], currency),
-        owed=_make(owed, currency),
-        goodwill=_make(goodwill, currency),
-        total=_make(owed + goodwill, currency),
-        granted_now=_make(granted_now, currency),
-        escalate_to=escalate_to,
-        alternatives=tuple(_remedies(package, currency) for package in ranked[1:]),
-        reasons=tuple(reasons),
-        policy_fingerprint=policy.fingerprint,
-        key=decision_key(issue, customer, policy, role, years) if key is None else key,
-        screen=verdict,
-        faults=tuple(calls.faults),
+    explained: tuple[tuple[Reason, ...], tuple[tuple[Remedy, ...], ...]] | _Explanation
+    if reasons is None:
+        explained = _Explanation(issue, customer, policy, role, years, verdict)
+        alternatives: tuple[tuple[Remedy, ...], ...] | Deferred = explained
+        explanation: tuple[Reason, ...] | Deferred = explained
+        known: str | Deferred = explained if key is None else key
+    else:
+        alternatives = tuple(_remedies(package, currency) for package in ranked[1:])
+        explanation = tuple(reasons)
+        known = decision_key(issue, customer, policy, role, years) if key is None else key
+    return _make_resolution(
+        issue.id,
+        customer.id,
+        role,
+        _remedies(ranked[0], currency),
+        _make(owed, currency),
+        _make(goodwill, currency),
+        _make(owed + goodwill, currency),
+        _make(granted_now, currency),
+        escalate_to,
+        alternatives,
+        explanation,
+        policy.fingerprint,
+        known,
+        verdict,
+        tuple(calls.faults),
     )
+
+
+# Resolution's fields in order, set straight into its slots: resolve() made every value.
+_make_resolution: Final = unchecked(Resolution)
+
+
+class _Explanation(Deferred):
+    """A Resolution's reasons, alternatives and key, worked out when first read.
+
+    It replays the decision with nothing but the policy and the screen's
+    verdict, which is only valid when no other plugin took part (see
+    :func:`_resolution`); a property test holds the result equal to explaining
+    at once. The tenure in years is kept, so a decision made just before a
+    customer's anniversary explains itself the same way after it.
+    """
+
+    __slots__ = ("customer", "issue", "policy", "role", "settled", "verdict", "years")
+
+    def __init__(  # noqa: PLR0917  # what one decision was made from
+        self,
+        issue: Issue,
+        customer: Customer,
+        policy: Policy,
+        role: str,
+        years: int,
+        verdict: ScreenVerdict,
+    ) -> None:
+        self.issue = issue
+        self.customer = customer
+        self.policy = policy
+        self.role = role
+        self.years = years
+        self.verdict = verdict
+        self.settled: tuple[tuple[Reason, ...], tuple[tuple[Remedy, ...], ...]] | None = None
+
+    def settle(self, name: str) -> object:
+        if name == "key":
+            return decision_key(self.issue, self.customer, self.policy, self.role, self.years)
+        settled = self.settled
+        if settled is None:
+            reasons: list[Reason] = []
+            policy = self.policy
+            *_, ranked, _, _ = _decision(
+                self.issue,
+                self.customer,
+                policy,
+                self.role,
+                Calls(_no_plugins(), policy),
+                self.years,
+                reasons,
+                verdict=self.verdict,
+            )
+            currency = policy.currency
+            settled = self.settled = (
+                tuple(reasons),
+                tuple(_remedies(package, currency) for package in ranked[1:]),
+            )
+        return settled[0] if name == "reasons" else settled[1]
+
+
+@functools.cache
+def _no_plugins() -> PluginManager:
+    return make_plugin_manager(builtins=False, load_entrypoints=False)
 
 
 class Decision(NamedTuple):
@@ -227,12 +313,18 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     calls: Calls,
     years: int,
     reasons: list[Reason] | None,
+    *,
+    verdict: ScreenVerdict | None = None,
 ) -> tuple[ScreenVerdict, Decimal, Decimal, list[_Package], Decimal, str | None]:
-    """Run the steps; with *reasons* None, explain nothing and rank only the first package."""
+    """Run the steps; with *reasons* None, explain nothing and rank only the first package.
+
+    A *verdict* given is the screen's, already known: the screen is not run again.
+    """
     tables = policy._tables  # the policy's own precomputed view
     plan = calls.manager.plan()
-    screened = plan.screen and (issue.conduct or not plan.conduct_only)
-    verdict = calls.screen(issue, customer) if screened else NO_VERDICT
+    if verdict is None:
+        screened = plan.screen and (issue.conduct or not plan.conduct_only)
+        verdict = calls.screen(issue, customer) if screened else NO_VERDICT
     owed = _owed(issue, tables, reasons)
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
@@ -256,9 +348,10 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     offers = _offers(policy, issue, verdict)
     candidates = plan.candidates and verdict.level < _RESTRICT
     if reasons is None and not plan.own_cost and not candidates:
-        # decide() with the policy's own remedies only: the first choice, in one pass.
-        cost = _first_choice_cost(tables, offers, owed, goodwill, customer.preference)
-        ranked: list[_Package] = [((), _ZERO, cost, 0)]
+        # The policy's own remedies only, and no explanation: the first choice, in one pass.
+        ranked: list[_Package] = [
+            _first_choice(tables, offers, owed, goodwill, customer.preference)
+        ]
     else:
         packages = _packages(tables, offers, owed, goodwill)
         if plan.own_cost:
@@ -566,25 +659,26 @@ def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> 
     return (_part(tables, offer.whole, owed), _part(tables, offer.extra, goodwill))
 
 
-def _first_choice_cost(
+def _first_choice(
     tables: Tables,
     offers: tuple[Offer, ...],
     owed: Decimal,
     goodwill: Decimal,
     preference: RemedyKind | None,
-) -> Decimal:
-    """What the package :func:`_choose` ranks first costs, for decide().
+) -> _Package:
+    """The package :func:`_choose` ranks first, in one pass.
 
     The same packages as :func:`_packages` and the same ranking as
     :func:`_choose`, without removing repeats (a repeat ranks just after its
-    twin) or sorting the rest; tests/test_decide.py holds the two equal.
+    twin) or sorting the rest; tests/test_decide.py and tests/test_deferred.py
+    hold the two equal.
     """
     packages = [
         (parts, *_value_and_cost(parts), order)
         for order, parts in enumerate(_package(tables, offer, owed, goodwill) for offer in offers)
     ]
     line = _CONTEXT.multiply(min([package[2] for package in packages]), tables.close_call)
-    return min(packages, key=_customer_first(line, preference))[2]
+    return min(packages, key=_customer_first(line, preference))
 
 
 def _value_and_cost(parts: tuple[_Part, ...]) -> tuple[Decimal, Decimal]:

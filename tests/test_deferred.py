@@ -1,0 +1,163 @@
+"""A Resolution's reasons, alternatives and key are worked out when first read.
+
+resolve() leaves them to be settled on first reading when no plugin but the
+conduct screen took part. Speed never changes an answer: whichever field is
+read first, and whatever reads it (==, repr, pickle, to_dict, attrs.evolve),
+the Resolution equals the one explained at once, and no plugin is called again.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+from datetime import date
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from favorpolicy import (
+    Customer,
+    Fault,
+    Issue,
+    Level,
+    Money,
+    Policy,
+    Resolution,
+    ScreenVerdict,
+    hookimpl,
+    make_plugin_manager,
+    resolve,
+)
+from favorpolicy._model import Deferred
+from favorpolicy._resolve import _resolution, resolution_for
+from favorpolicy.testing import Scenario, scenarios
+from test_decide import MANAGERS
+
+LATER = ("alternatives", "reasons", "key")
+
+
+class CountingScreen:
+    """A screen that warns about any conduct text and counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    @hookimpl
+    def favorpolicy_screen(self, issue: Issue) -> ScreenVerdict | None:
+        self.calls += 1
+        if issue.conduct:
+            return ScreenVerdict(Level.WARN, f"said {issue.conduct!r}")
+        return None
+
+
+def _screen_only() -> object:
+    plugins = make_plugin_manager(load_entrypoints=False)
+    plugins.register(CountingScreen(), name="counting")
+    return plugins
+
+
+PLUGINS = {**MANAGERS, "screen only": _screen_only()}
+
+
+def _raw(resolution: Resolution, name: str) -> object:
+    """The field's slot as it is, without settling it."""
+    return Resolution.__dict__[name].slot.__get__(resolution, Resolution)
+
+
+def _both(scenario: Scenario, plugins: object) -> tuple[Resolution, Resolution]:
+    policy, customer, issue, role = scenario
+    manager = PLUGINS[plugins] if isinstance(plugins, str) else plugins
+    later = resolution_for(issue, customer, policy, role=role, plugins=manager)  # type: ignore[arg-type]
+    now = _resolution(issue, customer, policy, role, manager)  # type: ignore[arg-type]
+    return later, now
+
+
+@given(scenarios(), st.sampled_from(sorted(PLUGINS)), st.permutations(LATER))
+def test_settled_later_equals_explained_at_once(
+    scenario: Scenario, plugins: str, order: list[str]
+) -> None:
+    later, now = _both(scenario, plugins)
+    for name in order:
+        assert getattr(later, name) == getattr(now, name), name
+    assert later == now
+    assert later.to_dict() == now.to_dict()
+    assert later.explain() == now.explain()
+
+
+@given(scenarios(), st.sampled_from(["none", "builtins", "screen only"]))
+def test_without_deciding_plugins_the_explanation_waits(scenario: Scenario, plugins: str) -> None:
+    later, now = _both(scenario, plugins)
+    for name in LATER:
+        assert isinstance(_raw(later, name), Deferred), name
+        assert not isinstance(_raw(now, name), Deferred), name
+    later.reasons  # noqa: B018  # reading it settles it
+    assert _raw(later, "reasons") == now.reasons
+    assert isinstance(_raw(later, "key"), Deferred)
+
+
+@given(scenarios())
+def test_a_deciding_plugin_explains_at_once(scenario: Scenario) -> None:
+    later, now = _both(scenario, "generous")
+    for name in LATER:
+        assert not isinstance(_raw(later, name), Deferred), name
+    assert later == now
+
+
+def test_the_screen_is_not_run_again_when_reasons_are_read() -> None:
+    screen = CountingScreen()
+    plugins = make_plugin_manager(builtins=False, load_entrypoints=False)
+    plugins.register(screen, name="counting")
+    issue = Issue("i", "damaged", Fault.BUSINESS, Money(20, "USD"), conduct="ça ne va pas 😠")
+    resolution = resolve(issue, Customer("c"), Policy.default("USD"), plugins=plugins)
+    assert screen.calls == 1
+    codes = [reason.code for reason in resolution.reasons]
+    assert codes[0] == "make_whole"
+    assert "conduct_warn" in codes
+    assert "said 'ça ne va pas 😠'" in resolution.explain()
+    assert screen.calls == 1
+
+
+@given(scenarios(), st.sampled_from(sorted(PLUGINS)))
+def test_pickle_repr_hash_and_evolve_settle_it(scenario: Scenario, plugins: str) -> None:
+    later, now = _both(scenario, plugins)
+    assert pickle.loads(pickle.dumps(later)) == now
+    later, now = _both(scenario, plugins)
+    assert repr(later) == repr(now)
+    later, now = _both(scenario, plugins)
+    assert hash(later) == hash(now)
+    later, now = _both(scenario, plugins)
+    assert attrs.evolve(later, role="lead") == attrs.evolve(now, role="lead")
+
+
+def test_the_tenure_is_the_one_the_decision_used() -> None:
+    """Counted to today without a date on the issue; kept, so a later reading agrees."""
+    policy = Policy.default("USD")
+    today = date.today()  # noqa: DTZ011  # resolve() counts to today as well
+    customer = Customer("c", since=date(today.year - 3, 1, 1))
+    issue = Issue("i", "damaged", Fault.BUSINESS, Money(100, "USD"))
+    resolution = resolve(issue, customer, policy)
+    explanation = _raw(resolution, "reasons")
+    assert isinstance(explanation, Deferred)
+    assert explanation.years == 3  # type: ignore[attr-defined]
+    assert "x 1.25 for 3 year(s) of tenure" in resolution.reasons[1].message
+
+
+def test_threads_reading_at_once_see_the_same_explanation() -> None:
+    policy = Policy.default("KWD")
+    issue = Issue("i", "late_delivery", Fault.UNKNOWN, Money("12.345", "KWD"), severity=4)
+    resolution = resolve(issue, Customer("c", tier="vip"), policy)
+    now = _resolution(issue, Customer("c", tier="vip"), policy, "agent", make_plugin_manager())
+    seen: list[object] = []
+    start = threading.Barrier(8)
+
+    def read() -> None:
+        start.wait()
+        seen.append((resolution.reasons, resolution.alternatives, resolution.key))
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [(now.reasons, now.alternatives, now.key)] * 8
