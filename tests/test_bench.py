@@ -76,8 +76,9 @@ class TestEngines:
         assert 0 == _load_named("bench_engines").main(["--quick", "--json"])
         figures = json.loads(capsys.readouterr().out)
         engines = {"rule-engine", "business-rules", "zen-engine"}
-        assert {"decide()", *engines} == set(figures["ratio_to_resolve"])
+        assert {"resolve(), read", "decide()", *engines} == set(figures["ratio_to_resolve"])
         assert engines == set(figures["ratio_to_decide"])
+        assert engines == set(figures["ratio_to_resolve_read"])
         assert {"resolve()", *figures["ratio_to_resolve"]} == set(figures["us_per_ticket"])
         assert figures["agree"] is True
 

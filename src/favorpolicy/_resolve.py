@@ -15,7 +15,6 @@ are made only for what the Resolution holds.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -40,7 +39,7 @@ from ._model import (
     unchecked,
 )
 from ._money import _CONTEXT, _make, format_amount
-from ._plugins import Calls, PluginManager, default_manager, make_plugin_manager
+from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
 from .exceptions import (
     CurrencyMismatch,
@@ -152,30 +151,28 @@ def _resolution(
 ) -> Resolution:
     """Decide, with inputs already checked; *key*, if given, is this decision's key.
 
-    With *defer*, the reasons, the alternatives and the key are left to an
-    :class:`_Explanation` that works them out when first read, if it can: when
-    no plugin took part beyond the conduct screen, whose verdict it keeps.
-    The ledger, which stores all of them at once, does not defer.
+    The steps leave notes, each a reason still to be written. With *defer*,
+    writing them, the alternatives and the key is left to an
+    :class:`_Explanation` that does it when one of them is first read. The
+    ledger, which stores all of them at once, does not defer.
     """
     calls = Calls(plugins, policy)
     years = _tenure_years(issue, customer)
     currency = policy.currency
-    plan = plugins.plan()
-    reasons: list[Reason] | None = None
-    if not defer or plan.goodwill or plan.candidates or plan.own_cost:
-        reasons = []
+    notes: list[_Note] = []
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
-        issue, customer, policy, role, calls, years, reasons
+        issue, customer, policy, role, calls, years, notes
     )
-    explained: tuple[tuple[Reason, ...], tuple[tuple[Remedy, ...], ...]] | _Explanation
-    if reasons is None:
-        explained = _Explanation(issue, customer, policy, role, years, verdict)
-        alternatives: tuple[tuple[Remedy, ...], ...] | Deferred = explained
-        explanation: tuple[Reason, ...] | Deferred = explained
-        known: str | Deferred = explained if key is None else key
+    reasons: tuple[Reason, ...] | Deferred
+    alternatives: tuple[tuple[Remedy, ...], ...] | Deferred
+    known: str | Deferred
+    if defer:
+        explained = _Explanation(notes, ranked, issue, customer, policy, role, years)
+        reasons = alternatives = explained
+        known = explained if key is None else key
     else:
-        alternatives = tuple(_remedies(package, currency) for package in ranked[1:])
-        explanation = tuple(reasons)
+        reasons = _written(notes)
+        alternatives = _alternatives(ranked, currency)
         known = decision_key(issue, customer, policy, role, years) if key is None else key
     return _make_resolution(
         issue.id,
@@ -188,7 +185,7 @@ def _resolution(
         _make(granted_now, currency),
         escalate_to,
         alternatives,
-        explanation,
+        reasons,
         policy.fingerprint,
         known,
         verdict,
@@ -199,64 +196,54 @@ def _resolution(
 # Resolution's fields in order, set straight into its slots: resolve() made every value.
 _make_resolution: Final = unchecked(Resolution)
 
+# A reason still to be written: the function that writes it, and what it says.
+_Note = tuple[Callable[..., Reason], tuple[object, ...]]
+
+
+def _written(notes: list[_Note]) -> tuple[Reason, ...]:
+    return tuple([write(*facts) for write, facts in notes])
+
+
+def _alternatives(ranked: list[_Package], currency: str) -> tuple[tuple[Remedy, ...], ...]:
+    return tuple([_remedies(package, currency) for package in ranked[1:]])
+
 
 class _Explanation(Deferred):
-    """A Resolution's reasons, alternatives and key, worked out when first read.
+    """A Resolution's reasons, alternatives and key, written when one is first read.
 
-    It replays the decision with nothing but the policy and the screen's
-    verdict, which is only valid when no other plugin took part (see
-    :func:`_resolution`); a property test holds the result equal to explaining
-    at once. The tenure in years is kept, so a decision made just before a
-    customer's anniversary explains itself the same way after it.
+    It holds what the decision found: the notes of its steps, the ranked
+    packages and, for the key, the inputs and the tenure in years the decision
+    used (so a decision made just before a customer's anniversary keeps its
+    key after it). Nothing is decided again and no plugin is called again; a
+    property test holds the result equal to writing it all at once.
     """
 
-    __slots__ = ("customer", "issue", "policy", "role", "settled", "verdict", "years")
+    __slots__ = ("customer", "issue", "notes", "policy", "ranked", "role", "years")
 
-    def __init__(  # noqa: PLR0917  # what one decision was made from
+    def __init__(  # noqa: PLR0917  # what one decision found and was made from
         self,
+        notes: list[_Note],
+        ranked: list[_Package],
         issue: Issue,
         customer: Customer,
         policy: Policy,
         role: str,
         years: int,
-        verdict: ScreenVerdict,
     ) -> None:
+        self.notes = notes
+        self.ranked = ranked
         self.issue = issue
         self.customer = customer
         self.policy = policy
         self.role = role
         self.years = years
-        self.verdict = verdict
-        self.settled: tuple[tuple[Reason, ...], tuple[tuple[Remedy, ...], ...]] | None = None
 
     def settle(self, name: str) -> object:
-        if name == "key":
-            return decision_key(self.issue, self.customer, self.policy, self.role, self.years)
-        settled = self.settled
-        if settled is None:
-            reasons: list[Reason] = []
-            policy = self.policy
-            *_, ranked, _, _ = _decision(
-                self.issue,
-                self.customer,
-                policy,
-                self.role,
-                Calls(_no_plugins(), policy),
-                self.years,
-                reasons,
-                verdict=self.verdict,
-            )
-            currency = policy.currency
-            settled = self.settled = (
-                tuple(reasons),
-                tuple(_remedies(package, currency) for package in ranked[1:]),
-            )
-        return settled[0] if name == "reasons" else settled[1]
-
-
-@functools.cache
-def _no_plugins() -> PluginManager:
-    return make_plugin_manager(builtins=False, load_entrypoints=False)
+        if name == "reasons":
+            return _written(self.notes)
+        if name == "alternatives":
+            return _alternatives(self.ranked, self.policy.currency)
+        return decision_key(self.issue, self.customer, self.policy, self.role, self.years)
 
 
 class Decision(NamedTuple):
@@ -312,42 +299,30 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     role: str,
     calls: Calls,
     years: int,
-    reasons: list[Reason] | None,
-    *,
-    verdict: ScreenVerdict | None = None,
+    notes: list[_Note] | None,
 ) -> tuple[ScreenVerdict, Decimal, Decimal, list[_Package], Decimal, str | None]:
-    """Run the steps; with *reasons* None, explain nothing and rank only the first package.
+    """Run the steps, each noting its reason in *notes*.
 
-    A *verdict* given is the screen's, already known: the screen is not run again.
+    With *notes* None, explain nothing and rank only the first package.
     """
     tables = policy._tables  # the policy's own precomputed view
     plan = calls.manager.plan()
-    if verdict is None:
-        screened = plan.screen and (issue.conduct or not plan.conduct_only)
-        verdict = calls.screen(issue, customer) if screened else NO_VERDICT
-    owed = _owed(issue, tables, reasons)
+    screened = plan.screen and (issue.conduct or not plan.conduct_only)
+    verdict = calls.screen(issue, customer) if screened else NO_VERDICT
+    owed = _owed(issue, tables, notes)
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
-        if reasons is not None:
-            reasons.append(
-                trusted_reason(
-                    f"conduct_{verdict.level}",
-                    f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, and what is owed "
-                    "is still paid",
-                    _make(_ZERO, policy.currency),
-                )
-            )
+        if notes is not None:
+            notes.append((_withheld, (verdict, policy.currency)))
     else:
-        if verdict.level is _WARN and reasons is not None:
-            reasons.append(
-                trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}", None)
-            )
-        goodwill = _goodwill(issue, customer, tables, years, reasons)
+        if verdict.level is _WARN and notes is not None:
+            notes.append((_warned, (verdict,)))
+        goodwill = _goodwill(issue, customer, tables, years, notes)
         if plan.goodwill and _plugin_goodwill_applies(issue):
-            goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, reasons=reasons)
+            goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, notes=notes)
     offers = _offers(policy, issue, verdict)
     candidates = plan.candidates and verdict.level < _RESTRICT
-    if reasons is None and not plan.own_cost and not candidates:
+    if notes is None and not plan.own_cost and not candidates:
         # The policy's own remedies only, and no explanation: the first choice, in one pass.
         ranked: list[_Package] = [
             _first_choice(tables, offers, owed, goodwill, customer.preference)
@@ -360,9 +335,21 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
             packages += _plugin_packages(
                 calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
             )
-        ranked = _choose(packages, customer, policy, tables, reasons)
-    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, reasons=reasons)
+        ranked = _choose(packages, customer, policy, tables, notes)
+    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
     return verdict, owed, goodwill, ranked, granted_now, escalate_to
+
+
+def _withheld(verdict: ScreenVerdict, currency: str) -> Reason:
+    return trusted_reason(
+        f"conduct_{verdict.level}",
+        f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, and what is owed is still paid",
+        _make(_ZERO, currency),
+    )
+
+
+def _warned(verdict: ScreenVerdict) -> Reason:
+    return trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}", None)
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
@@ -384,7 +371,7 @@ def _plugin_goodwill(
     tables: Tables,
     goodwill: Decimal,
     *,
-    reasons: list[Reason] | None,
+    notes: list[_Note] | None,
 ) -> Decimal:
     currency = issue.loss.currency
     for plugin, suggestion in calls.goodwill(issue, customer):
@@ -394,17 +381,18 @@ def _plugin_goodwill(
         amount = _round_up(amount, tables.quantum)
         if amount > goodwill:
             goodwill = amount
-            if reasons is None:
-                continue
-            reasons.append(
-                trusted_reason(
-                    "plugin_goodwill",
-                    f"{plugin} raised goodwill to {format_amount(amount, currency)}"
-                    + (" (capped)" if amount != suggestion.amount else ""),
-                    _make(amount, currency),
-                )
-            )
+            if notes is not None:
+                notes.append((_raised, (plugin, amount, amount != suggestion.amount, currency)))
     return goodwill
+
+
+def _raised(plugin: str, amount: Decimal, capped: bool, currency: str) -> Reason:
+    return trusted_reason(
+        "plugin_goodwill",
+        f"{plugin} raised goodwill to {format_amount(amount, currency)}"
+        + (" (capped)" if capped else ""),
+        _make(amount, currency),
+    )
 
 
 def _cost(
@@ -532,36 +520,34 @@ def _is_honoured_pricing_error(issue: Issue) -> bool:
     return issue.kind == "pricing_error" and issue.loss.amount == 0
 
 
-def _owed(issue: Issue, tables: Tables, reasons: list[Reason] | None) -> Decimal:
+def _owed(issue: Issue, tables: Tables, notes: list[_Note] | None) -> Decimal:
+    if _is_honoured_pricing_error(issue) or issue.fault is _CUSTOMER:
+        owed = _ZERO
+    else:
+        owed = _round_up(issue.loss.amount, tables.quantum)
+    if notes is not None:
+        notes.append((_owed_reason, (issue, owed)))
+    return owed
+
+
+def _owed_reason(issue: Issue, owed: Decimal) -> Reason:
     currency = issue.loss.currency
-    if reasons is None:  # the figure only
-        if _is_honoured_pricing_error(issue) or issue.fault is _CUSTOMER:
-            return _ZERO
-        return _round_up(issue.loss.amount, tables.quantum)
     if _is_honoured_pricing_error(issue):
-        reasons.append(
-            trusted_reason(
-                "pricing_error_honoured",
-                "the pricing error went the customer's way; they keep the price, "
-                "and nothing is asked back",
-                _make(_ZERO, currency),
-            )
+        return trusted_reason(
+            "pricing_error_honoured",
+            "the pricing error went the customer's way; they keep the price, "
+            "and nothing is asked back",
+            _make(_ZERO, currency),
         )
-        return _ZERO
     if issue.fault is _CUSTOMER:
-        reasons.append(
-            trusted_reason(
-                "customer_fault",
-                "the customer caused the problem; nothing is owed",
-                _make(_ZERO, currency),
-            )
+        return trusted_reason(
+            "customer_fault",
+            "the customer caused the problem; nothing is owed",
+            _make(_ZERO, currency),
         )
-        return _ZERO
-    owed = _round_up(issue.loss.amount, tables.quantum)
     code, message = _OWED_REASONS[issue.fault]
     shown = _make(owed, currency)
-    reasons.append(trusted_reason(code, message.format(loss=shown), shown))
-    return owed
+    return trusted_reason(code, message.format(loss=shown), shown)
 
 
 def _tenure_years(issue: Issue, customer: Customer) -> int:
@@ -575,20 +561,15 @@ def _tenure_years(issue: Issue, customer: Customer) -> int:
 
 
 def _goodwill(
-    issue: Issue, customer: Customer, tables: Tables, years: int, reasons: list[Reason] | None
+    issue: Issue, customer: Customer, tables: Tables, years: int, notes: list[_Note] | None
 ) -> Decimal:
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
         return _ZERO
     if issue.fault is _CUSTOMER:
         goodwill = tables.courtesy
-        if reasons is not None:
-            shown = format_amount(goodwill, currency)
-            reasons.append(
-                trusted_reason(
-                    "courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency)
-                )
-            )
+        if notes is not None:
+            notes.append((_courtesy, (goodwill, currency)))
     else:
         rate = tables.rates[issue.severity - 1]
         floor = tables.floors[issue.severity - 1]
@@ -602,33 +583,57 @@ def _goodwill(
         goodwill = multiply(
             add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
         )
-        if reasons is not None:
-            reasons.append(
-                trusted_reason(
-                    "goodwill",
-                    f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
-                    f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
-                    f"x {tier} for tier {customer.tier!r}, "
-                    f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
-                    _make(goodwill, currency),
-                )
+        if notes is not None:
+            notes.append(
+                (_table_goodwill, (issue, customer, tables, years, tier, tenure, kind, goodwill))
             )
     if tables.cap is not None and goodwill > tables.cap:
         goodwill = tables.cap
-        if reasons is not None:
-            cap = _make(goodwill, currency)
-            reasons.append(trusted_reason("goodwill_capped", f"goodwill is capped at {cap}", cap))
+        if notes is not None:
+            notes.append((_capped, (goodwill, currency)))
     rounded = _round_up(goodwill, tables.quantum)
-    if reasons is not None and rounded != goodwill:
-        reasons.append(
-            trusted_reason(
-                "rounded_up",
-                f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
-                f"{format_amount(rounded, currency)}",
-                _make(rounded, currency),
-            )
-        )
+    if notes is not None and rounded != goodwill:
+        notes.append((_rounded, (goodwill, rounded, currency)))
     return rounded
+
+
+def _courtesy(goodwill: Decimal, currency: str) -> Reason:
+    shown = format_amount(goodwill, currency)
+    return trusted_reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
+
+
+def _table_goodwill(  # noqa: PLR0917  # every factor it names
+    issue: Issue,
+    customer: Customer,
+    tables: Tables,
+    years: int,
+    tier: Decimal,
+    tenure: Decimal,
+    kind: Decimal,
+    goodwill: Decimal,
+) -> Reason:
+    return trusted_reason(
+        "goodwill",
+        f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
+        f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
+        f"x {tier} for tier {customer.tier!r}, "
+        f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
+        _make(goodwill, issue.loss.currency),
+    )
+
+
+def _capped(cap: Decimal, currency: str) -> Reason:
+    shown = _make(cap, currency)
+    return trusted_reason("goodwill_capped", f"goodwill is capped at {shown}", shown)
+
+
+def _rounded(goodwill: Decimal, rounded: Decimal, currency: str) -> Reason:
+    return trusted_reason(
+        "rounded_up",
+        f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
+        f"{format_amount(rounded, currency)}",
+        _make(rounded, currency),
+    )
 
 
 def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
@@ -722,32 +727,40 @@ def _choose(
     customer: Customer,
     policy: Policy,
     tables: Tables,
-    reasons: list[Reason] | None,
+    notes: list[_Note] | None,
 ) -> list[_Package]:
-    """Rank the packages, the customer's side first; with no *reasons*, find just the first."""
+    """Rank the packages, the customer's side first; with no *notes*, find just the first."""
     cheapest = min([package[2] for package in packages])
     line = _CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
     customer_first = _customer_first(line, preference)
-    if reasons is None:
+    if notes is None:
         return [min(packages, key=customer_first)]
     ranked = sorted(packages, key=customer_first)
-    chosen = ranked[0]
+    notes.append((_chosen, (ranked[0], packages, line, cheapest, preference, tables, policy)))
+    return ranked
+
+
+def _chosen(  # noqa: PLR0917  # what the choice was made among
+    chosen: _Package,
+    packages: list[_Package],
+    line: Decimal,
+    cheapest: Decimal,
+    preference: RemedyKind | None,
+    tables: Tables,
+    policy: Policy,
+) -> Reason:
     close = sum(1 for package in packages if package[2] <= line)
     preferred = any(part[0] is preference for part in chosen[0])
     why = "the customer's preferred kind" if preferred else "the most value to the customer"
-    reasons.append(
-        trusted_reason(
-            "chosen",
-            f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
-            f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
-            f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
-            "customer "
-            f"wins, by {why}",
-            _make(chosen[1], policy.currency),
-        )
+    return trusted_reason(
+        "chosen",
+        f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
+        f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
+        f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
+        f"customer wins, by {why}",
+        _make(chosen[1], policy.currency),
     )
-    return ranked
 
 
 def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
@@ -764,15 +777,13 @@ def _authority(
     owed: Decimal,
     goodwill: Decimal,
     *,
-    reasons: list[Reason] | None,
+    notes: list[_Note] | None,
 ) -> tuple[Decimal, str | None]:
-    currency = policy.currency
     in_limit = tables.limits_up[tables.role_index[role]]
     if in_limit is None or goodwill <= in_limit:
         granted = owed + goodwill
-        if reasons is not None:
-            shown = _make(granted, currency)
-            reasons.append(trusted_reason("granted_now", f"{role} grants all {shown} now", shown))
+        if notes is not None:
+            notes.append((_granted_all, (role, granted, policy.currency)))
         return granted, None
     granted = owed + in_limit
     position = 0
@@ -780,24 +791,35 @@ def _authority(
         if cover is None or cover >= goodwill:
             break
     above = policy.roles[position].name
-    if reasons is None:
-        return granted, above
-    rest = _make(goodwill - in_limit, currency)
-    reasons.append(
-        trusted_reason(
-            "granted_now",
-            f"{role} grants {format_amount(granted, currency)} now: the owed "
-            f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
-            f"{format_amount(in_limit, currency)}",
-            _make(granted, currency),
-        )
-    )
-    reasons.append(
-        trusted_reason(
-            "escalated",
-            f"the remaining {rest} of goodwill goes to {above!r}, "
-            "the lowest role whose limit covers it",
-            rest,
-        )
-    )
+    if notes is not None:
+        currency = policy.currency
+        notes.append((_granted_part, (role, granted, owed, in_limit, currency)))
+        notes.append((_escalated, (above, goodwill - in_limit, currency)))
     return granted, above
+
+
+def _granted_all(role: str, granted: Decimal, currency: str) -> Reason:
+    shown = _make(granted, currency)
+    return trusted_reason("granted_now", f"{role} grants all {shown} now", shown)
+
+
+def _granted_part(
+    role: str, granted: Decimal, owed: Decimal, in_limit: Decimal, currency: str
+) -> Reason:
+    return trusted_reason(
+        "granted_now",
+        f"{role} grants {format_amount(granted, currency)} now: the owed "
+        f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
+        f"{format_amount(in_limit, currency)}",
+        _make(granted, currency),
+    )
+
+
+def _escalated(above: str, rest: Decimal, currency: str) -> Reason:
+    shown = _make(rest, currency)
+    return trusted_reason(
+        "escalated",
+        f"the remaining {shown} of goodwill goes to {above!r}, "
+        "the lowest role whose limit covers it",
+        shown,
+    )
