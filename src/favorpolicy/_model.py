@@ -410,6 +410,13 @@ class Resolution:
     ``total`` is ``owed + goodwill``. ``granted_now`` is what the acting role
     hands over on the spot; when it is less than ``total``, ``escalate_to``
     names the lowest role that may grant the rest.
+
+    A Resolution from :func:`~favorpolicy.resolve` writes its ``reasons``,
+    ``alternatives`` and ``key`` the first time each is read (directly, or
+    through ``==``, ``repr()``, ``hash()``, pickling or :meth:`to_dict`), from
+    what the decision noted as it went; until then it keeps the issue, the
+    customer and the policy it was made from. The values are the same either
+    way, and no plugin is called again.
     """
 
     issue_id: str
