@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 
 import attrs
 
@@ -170,6 +170,16 @@ def _event_rows(
         )
         for event in events_for(resolution, policy)
     ]
+
+
+class _Rows(NamedTuple):
+    """The rows one new decision writes, and the resolution stored (budgets applied)."""
+
+    stored: Resolution
+    resolution: tuple[object, ...]
+    escalation: list[tuple[str, str, str]]
+    spending: list[tuple[str, str, str, str]]
+    events: list[tuple[str, str, str, str, str, str]]
 
 
 #: How many keys one ``WHERE key IN (...)`` asks for, well under SQLite's limit on parameters.
@@ -556,10 +566,11 @@ class Ledger:
                 self._keep_policy(conn, policy)
             stored = self._stored(conn, {resolution.key for resolution in resolutions})
             now = self._clock()
-            recorded = _text(now)
             spent_so_far: dict[tuple[str, str, str], Money] = {}
             spending: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
-            rows, escalations, events = [], [], []
+            resolution_rows: list[tuple[object, ...]] = []
+            escalations: list[tuple[str, str, str]] = []
+            events: list[tuple[str, str, str, str, str, str]] = []
             for resolution, issue, body in zip(resolutions, given, bodies, strict=True):
                 request = _digest(body)
                 if resolution.key in stored:
@@ -572,16 +583,16 @@ class Ledger:
                     answers.append(known)
                     continue
                 made_by = policy or self._policy(conn, resolution.policy_fingerprint)
-                kept, uses = self._apply_budgets(conn, resolution, made_by, now, spent_so_far)
-                spending.update((use[:3], use) for use in uses)
-                kept_body = body if kept is resolution else resolution_json(kept)
-                rows.append(_resolution_row(kept, kept_body, request, issue, recorded))
-                if kept.escalate_to is not None:
-                    escalations.append((kept.key, kept.escalate_to, recorded))
-                events += _event_rows(kept, made_by, recorded)
-                stored[resolution.key] = (request, kept)
-                answers.append(kept)
-            conn.executemany(_INSERT_RESOLUTION, rows)
+                rows = self._new_rows(
+                    conn, resolution, made_by, issue, body, request, now, spent_so_far
+                )
+                resolution_rows.append(rows.resolution)
+                escalations += rows.escalation
+                spending.update((use[:3], use) for use in rows.spending)
+                events += rows.events
+                stored[resolution.key] = (request, rows.stored)
+                answers.append(rows.stored)
+            conn.executemany(_INSERT_RESOLUTION, resolution_rows)
             conn.executemany(_INSERT_ESCALATION, escalations)
             conn.executemany(_SPEND, spending.values())
             conn.executemany(_INSERT_EVENT, events)
@@ -649,26 +660,48 @@ class Ledger:
                 self._keep_policy(conn, policy)
             else:
                 policy = self._policy(conn, resolution.policy_fingerprint)
-            now = self._clock()
-            stored, spending = self._apply_budgets(conn, resolution, policy, now)
-            if stored is not resolution:
-                body = resolution_json(stored)
-            recorded = _text(now)
+            rows = self._new_rows(conn, resolution, policy, issue, body, request, self._clock())
             try:
                 # The first write that matters, so a key already stored leaves nothing to undo.
-                conn.execute(
-                    _INSERT_RESOLUTION, _resolution_row(stored, body, request, issue, recorded)
-                )
+                conn.execute(_INSERT_RESOLUTION, rows.resolution)
             except sqlite3.IntegrityError as error:
                 if error.sqlite_errorname != "SQLITE_CONSTRAINT_UNIQUE":
                     raise  # not the key: a real failure
                 raise _AlreadyRecorded from None
-            if stored.escalate_to is not None:
-                conn.execute(_INSERT_ESCALATION, (stored.key, stored.escalate_to, recorded))
-            if spending:
-                conn.executemany(_SPEND, spending)
-            conn.executemany(_INSERT_EVENT, _event_rows(stored, policy, recorded))
-        return stored
+            conn.executemany(_INSERT_ESCALATION, rows.escalation)
+            conn.executemany(_SPEND, rows.spending)
+            conn.executemany(_INSERT_EVENT, rows.events)
+        return rows.stored
+
+    def _new_rows(  # noqa: PLR0917  # one decision and where it is recorded
+        self,
+        conn: sqlite3.Connection,
+        resolution: Resolution,
+        policy: Policy | None,
+        issue: Issue | None,
+        body: str,
+        request: str,
+        now: datetime,
+        spent_so_far: dict[tuple[str, str, str], Money] | None = None,
+    ) -> _Rows:
+        """What recording one new decision at *now* writes, budgets applied.
+
+        Both ways of recording use it: :meth:`_insert_new` writes the rows at
+        once, :meth:`_record_many` gathers a batch's rows and writes them
+        together, carrying the budgets' spending in *spent_so_far*.
+        """
+        stored, spending = self._apply_budgets(conn, resolution, policy, now, spent_so_far)
+        if stored is not resolution:
+            body = resolution_json(stored)
+        recorded = _text(now)
+        escalate_to = stored.escalate_to
+        return _Rows(
+            stored,
+            _resolution_row(stored, body, request, issue, recorded),
+            [] if escalate_to is None else [(stored.key, escalate_to, recorded)],
+            spending,
+            _event_rows(stored, policy, recorded),
+        )
 
     @staticmethod
     def _check_record(resolution: object, policy: object, issue: object) -> None:
