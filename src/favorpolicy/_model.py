@@ -286,7 +286,11 @@ def unchecked(cls: type[_A]) -> Callable[..., _A]:
     lines += [f"    set_{name}(made, {name})" for name in names]
     lines.append("    return made")
     scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    scope.update((f"set_{name}", cls.__dict__[name].__set__) for name in names)
+    # A settling field (see Deferred) is set through the slot it wraps.
+    slots = {name: cls.__dict__[name] for name in names}
+    scope.update(
+        (f"set_{name}", getattr(slot, "slot", slot).__set__) for name, slot in slots.items()
+    )
     exec("\n".join(lines), scope)  # noqa: S102  # our own field names, as attrs does
     maker: Callable[..., _A] = scope["make"]
     return maker

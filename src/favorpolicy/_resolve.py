@@ -55,6 +55,7 @@ from .exceptions import (
 __all__ = ["Decision", "decide", "decision_key", "resolution_for", "resolve"]
 
 _ZERO: Final = Decimal(0)
+_UP: Final = ROUND_CEILING
 _ONE: Final = Decimal(1)
 # Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
 # lookup through the enum machinery, ten times a global's cost, on every ticket.
@@ -645,12 +646,17 @@ def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
     """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
     factor, rate = tables.scaling[kind]
-    quantum = tables.quantum
     if factor is not None:
-        amount = _round_up(_CONTEXT.multiply(amount, factor), quantum)
+        amount = _CONTEXT.multiply(amount, factor).quantize(tables.quantum, _UP, _CONTEXT)
     # A whole amount at a rate of one is its own cost: no multiplying, no rounding.
-    cost = amount if rate is None else _round_up(_CONTEXT.multiply(amount, rate), quantum)
-    return (kind, amount, cost, "")
+    if rate is None:
+        return (kind, amount, amount, "")
+    return (
+        kind,
+        amount,
+        _CONTEXT.multiply(amount, rate).quantize(tables.quantum, _UP, _CONTEXT),
+        "",
+    )
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
@@ -698,12 +704,14 @@ def _packages(
     tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
 ) -> list[_Package]:
     """Size each offer, dropping a package equal to an earlier one."""
-    packages: dict[tuple[_Part, ...], _Package] = {}
+    packages: list[_Package] = []
+    seen: list[tuple[_Part, ...]] = []  # a handful: comparing beats hashing their Decimals
     for order, offer in enumerate(offers):
         parts = _package(tables, offer, owed, goodwill)
-        if parts not in packages:
-            packages[parts] = (parts, *_value_and_cost(parts), order)
-    return list(packages.values())
+        if parts not in seen:
+            seen.append(parts)
+            packages.append((parts, *_value_and_cost(parts), order))
+    return packages
 
 
 def _customer_first(
@@ -765,8 +773,10 @@ def _chosen(  # noqa: PLR0917  # what the choice was made among
 
 def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
-        trusted_remedy(kind, _make(value, currency), _make(cost, currency), note)
-        for kind, value, cost, note in package[0]
+        [
+            trusted_remedy(kind, _make(value, currency), _make(cost, currency), note)
+            for kind, value, cost, note in package[0]
+        ]
     )
 
 
