@@ -611,7 +611,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     against_read = {
         name: micros[name] / micros["resolve(), read"] for name in micros if name not in ours
     }
-    against_decide = {name: micros[name] / micros["decide()"] for name in micros if name not in ours}
+    against_decide = {
+        name: micros[name] / micros["decide()"] for name in micros if name not in ours
+    }
     if options.json:
         print(
             json.dumps(

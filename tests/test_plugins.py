@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from conftest import InstallPlugin
 from favorpolicy import (
     Customer,
+    Event,
     EventKind,
     Fault,
     InvalidPlugins,
@@ -336,6 +337,53 @@ class TestSinkIsolation:
         assert ["hanging"] == [fault.plugin for fault in manager.sink_faults]
         assert "timed out after 0.05s" in manager.sink_faults[0].error
         release.set()
+        manager.close()
+
+    def test_one_hanging_event_costs_only_itself_and_order_is_kept(self) -> None:
+        """Events go to a sink's worker in batches; one that hangs does not take the rest."""
+        release = threading.Event()
+        seen: list[str] = []
+
+        class HangsOnThree:
+            @hookimpl
+            def favorpolicy_notify(self, event: Event) -> None:
+                if event.issue_id == "T-3":
+                    release.wait(30)
+                    return
+                seen.append(event.issue_id)
+
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.delivery._sink_timeout = 0.05
+        manager.delivery._backoff = 0.001
+        manager.register(HangsOnThree(), name="hangs")
+        for number in range(8):  # within the delivery's linger: most arrive as one batch
+            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        assert [f"T-{number}" for number in range(8) if number != 3] == seen
+        (fault,) = manager.sink_faults
+        assert ("hangs", "timed out after 0.05s (after 3 attempts)") == (fault.plugin, fault.error)
+        release.set()
+        manager.close()
+
+    def test_a_failing_event_is_retried_before_the_next(self) -> None:
+        calls: list[str] = []
+
+        class FailsTwiceOnOne:
+            @hookimpl
+            def favorpolicy_notify(self, event: Event) -> None:
+                calls.append(event.issue_id)
+                if event.issue_id == "T-1" and calls.count("T-1") <= 2:
+                    raise ConnectionError("flaky")
+
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.delivery._backoff = 0.001
+        manager.register(FailsTwiceOnOne(), name="flaky")
+        for number in range(4):
+            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        assert ["T-0", "T-1", "T-1", "T-1", "T-2", "T-3"] == calls
+        assert () == manager.sink_faults
+        assert 4 == manager.delivery.delivered
         manager.close()
 
     def test_close_reports_dropped_events(self) -> None:

@@ -92,6 +92,36 @@ class TestLoggingSink:
             assert pm.flush(timeout=10)
         assert not [r for r in caplog.records if getattr(r, "issue_id", None) == "T-9"]
 
+    def test_builds_nothing_until_a_handler_would_hear_it(self, pm: PluginManager) -> None:
+        events = logging.getLogger("favorpolicy.events")
+        heard: list[logging.LogRecord] = []
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                heard.append(record)
+
+        keep = Keep(logging.WARNING)
+        events.propagate = False  # away from the handlers pytest put on the root logger
+        try:
+            # Only favorpolicy's NullHandler: no record would go anywhere, so nothing is queued.
+            resolve(ESCALATED, Customer("c"), USD, plugins=pm)
+            assert pm.delivery._thread is None
+            events.addHandler(logging.NullHandler())
+            resolve(ESCALATED, Customer("c"), USD, plugins=pm)
+            assert pm.delivery._thread is None
+            events.addHandler(keep)  # a handler for warnings: escalations are heard
+            resolve(attrs.evolve(ESCALATED, id="T-heard"), Customer("c"), USD, plugins=pm)
+            assert pm.flush(timeout=10)
+        finally:
+            events.removeHandler(keep)
+            for handler in [h for h in events.handlers if isinstance(h, logging.NullHandler)]:
+                events.removeHandler(handler)
+            events.propagate = True
+        assert [("T-heard", "escalated")] == [
+            (r.issue_id, r.event_kind)  # type: ignore[attr-defined]
+            for r in heard
+        ]
+
 
 class _Recorder(BaseHTTPRequestHandler):
     """Answers with the server's scripted status codes, and records each request."""

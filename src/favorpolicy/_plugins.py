@@ -147,6 +147,12 @@ def events_for(resolution: Resolution, policy: Policy | None) -> tuple[Event, ..
     return tuple(events)
 
 
+#: At most this many waiting resolutions are delivered together.
+_BATCH: Final = 500
+#: How long the delivery thread lets resolutions gather once one arrives, in seconds.
+_LINGER: Final = 0.02
+
+
 class _Delivery:
     """Hands events to the sinks on a background thread.
 
@@ -155,6 +161,12 @@ class _Delivery:
     the other sinks hear of it. Events are lost only if the queue is full or
     the process ends before :meth:`flush` or :meth:`close`; both are counted
     and reported by ``close()``.
+
+    Once a resolution arrives, the thread lets others gather for
+    :data:`_LINGER` seconds, takes up to :data:`_BATCH` of them, and hands
+    each sink its events of them in one go: waking a thread costs more than
+    most sinks' work, so it is paid once a batch, not once an event. Each sink
+    still sees its events in order, one call each.
     """
 
     def __init__(
@@ -219,52 +231,82 @@ class _Delivery:
                     self._stop_workers()
                     return
                 continue
+            items = [item]
+            if item is not None:
+                time.sleep(_LINGER)  # let a batch gather, rather than wake for each resolution
+            while item is not None and len(items) < _BATCH:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                items.append(item)
             try:
-                if item is None:
-                    return
-                for event in events_for(*item):
-                    self._deliver(event)
+                events = [
+                    event for work in items if work is not None for event in events_for(*work)
+                ]
+                self._deliver(events)
             except Exception:  # a bug here must not stop delivery for good
                 _log().exception("favorpolicy: delivering events failed")
             finally:
-                self._queue.task_done()
+                for _ in items:
+                    self._queue.task_done()
+            if items[-1] is None:
+                return
 
-    def _deliver(self, event: Event, skip: str | None = None) -> None:
+    def _deliver(self, events: list[Event], skip: str | None = None) -> None:
         for impl in self._manager().impls("favorpolicy_notify"):
             if impl.plugin_name == skip or impl.hookwrapper or impl.wrapper:
                 continue
-            if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
+            plugin = impl.plugin
+            wanted = (
+                [event for event in events if plugin.wants(event)]
+                if isinstance(plugin, BuiltinSink)
+                else events
+            )
+            if not wanted:
                 continue
-            error = self._call_with_retries(impl, event)
-            if error is None:
-                with self._lock:
-                    self.delivered += 1
-                continue
-            fault = PluginFault(impl.plugin_name, "favorpolicy_notify", error)
+            errors = self._call_with_retries(impl, wanted)
             with self._lock:
-                self.faults.append(fault)
-            _log().warning("favorpolicy sink failed: %s", fault)
-            if event.kind is not EventKind.PLUGIN_FAULT:
-                kind = EventKind.PLUGIN_FAULT
-                told = attrs.evolve(
-                    event,
-                    kind=kind,
-                    id=_event_id(event.id, kind, len(self.faults)),
-                    fault=fault,
-                    resolution=None,
-                    verdict=None,
-                    role=None,
-                )
-                self._deliver(told, skip=impl.plugin_name)
+                self.delivered += errors.count(None)
+            for event, error in zip(wanted, errors, strict=True):
+                if error is not None:
+                    self._failed(impl.plugin_name, event, error)
+
+    def _failed(self, plugin: str, event: Event, error: str) -> None:
+        """Record a sink's failure, and tell the other sinks of it."""
+        fault = PluginFault(plugin, "favorpolicy_notify", error)
+        with self._lock:
+            self.faults.append(fault)
+        _log().warning("favorpolicy sink failed: %s", fault)
+        if event.kind is not EventKind.PLUGIN_FAULT:
+            kind = EventKind.PLUGIN_FAULT
+            told = attrs.evolve(
+                event,
+                kind=kind,
+                id=_event_id(event.id, kind, len(self.faults)),
+                fault=fault,
+                resolution=None,
+                verdict=None,
+                role=None,
+            )
+            self._deliver([told], skip=plugin)
 
     def _stop_workers(self) -> None:
         for worker in self._workers.values():
             worker.stop()
         self._workers.clear()
 
-    def _call_with_retries(self, impl: pluggy.HookImpl, event: Event) -> str | None:
-        error = "no attempt"
-        for attempt in range(self._attempts):
+    def _call_with_retries(self, impl: pluggy.HookImpl, events: list[Event]) -> list[str | None]:
+        """Call *impl* once for each of *events*, in order; None for each delivered, else why not.
+
+        The events are handed to the sink's worker in one go. The worker stops
+        at a call that fails; that event is tried again after a backoff, up to
+        the number of attempts, before the ones after it, so the sink still
+        sees its events in order.
+        """
+        errors: list[str | None] = []
+        attempt = 0
+        while len(errors) < len(events):
             if attempt:
                 time.sleep(self._backoff * 2 ** (attempt - 1))
             worker = self._workers.get(impl.plugin_name)
@@ -272,12 +314,18 @@ class _Delivery:
                 # A stuck worker is abandoned (a daemon thread); the sink gets a fresh one.
                 worker = _SinkWorker(impl.plugin_name)
                 self._workers[impl.plugin_name] = worker
-            arguments = _arguments(impl, {"event": event})
-            outcome = worker.call(impl.function, arguments, self._sink_timeout)
-            if outcome is None:
-                return None
-            error = outcome
-        return f"{error} (after {self._attempts} attempts)"
+            calls = [_arguments(impl, {"event": event}) for event in events[len(errors) :]]
+            ran = worker.call_many(impl.function, calls, self._sink_timeout)
+            failed = ran[-1] if ran and ran[-1] is not None else None
+            errors += [None] * (len(ran) - (failed is not None))
+            if failed is None:
+                attempt = 0
+                continue
+            attempt += 1
+            if attempt == self._attempts:
+                errors.append(f"{failed} (after {self._attempts} attempts)")
+                attempt = 0
+        return errors
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every queued event was handed to the sinks; False on timeout."""
@@ -327,35 +375,61 @@ def _may_want(impl: pluggy.HookImpl, policy: Policy | None) -> bool:
     return not isinstance(impl.plugin, BuiltinSink) or impl.plugin.active_for(policy)
 
 
+# A job for a sink's worker: the function, the arguments of each call, where each call's
+# outcome goes, and the signal that all are done.
+_Job = tuple[Any, list[list[Any]], list[str | None], "queue.SimpleQueue[bool]"]
+
+
 class _SinkWorker:
     """One sink's own daemon thread, so a call can be abandoned when it overruns its timeout."""
 
     def __init__(self, name: str) -> None:
-        self._inbox: queue.SimpleQueue[tuple[Any, list[Any], queue.SimpleQueue[str | None]] | None]
-        self._inbox = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.stuck = False
+        #: When the call running now began (time.monotonic()).
+        self.started = time.monotonic()
         thread = threading.Thread(target=self._loop, name=f"favorpolicy-sink-{name}", daemon=True)
         thread.start()
 
     def _loop(self) -> None:
         while (job := self._inbox.get()) is not None:
-            function, arguments, answer = job
-            try:
-                function(*arguments)
-            except Exception as exc:  # any sink error is recorded, never raised
-                answer.put(f"{type(exc).__name__}: {exc}")
-            else:
-                answer.put(None)
+            function, calls, outcomes, done = job
+            for arguments in calls:
+                self.started = time.monotonic()
+                try:
+                    function(*arguments)
+                except Exception as exc:  # any sink error is recorded, never raised
+                    outcomes.append(f"{type(exc).__name__}: {exc}")
+                    break  # the caller decides what happens to the rest
+                outcomes.append(None)
+            done.put(True)
 
     def call(self, function: Any, arguments: list[Any], timeout: float) -> str | None:
         """Run one call; return None on success, else what went wrong."""
-        answer: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-        self._inbox.put((function, arguments, answer))
-        try:
-            return answer.get(timeout=timeout)
-        except queue.Empty:
-            self.stuck = True
-            return f"timed out after {timeout}s"
+        return self.call_many(function, [arguments], timeout)[0]
+
+    def call_many(self, function: Any, calls: list[list[Any]], timeout: float) -> list[str | None]:
+        """Run one call per arguments in *calls*, in order, handed over at once.
+
+        Returns None for each call that succeeded, up to and including the
+        first that did not: what went wrong with it ends the list, and the
+        calls after it are not made. A call still running *timeout* seconds
+        after it began is abandoned, and the worker is marked stuck.
+        """
+        outcomes: list[str | None] = []
+        done: queue.SimpleQueue[bool] = queue.SimpleQueue()
+        self.started = time.monotonic()
+        self._inbox.put((function, calls, outcomes, done))
+        while True:
+            try:
+                done.get(timeout=max(self.started + timeout - time.monotonic(), 0))
+            except queue.Empty:
+                finished = len(outcomes)  # counted first: the call after these is the late one
+                if time.monotonic() - self.started < timeout:
+                    continue  # a later call began meanwhile; it has its own time
+                self.stuck = True
+                return [*outcomes[:finished], f"timed out after {timeout}s"]
+            return outcomes
 
     def stop(self) -> None:
         self._inbox.put(None)

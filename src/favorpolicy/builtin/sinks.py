@@ -49,6 +49,26 @@ def _seconds(settings: Mapping[str, object], key: str, default_ms: int) -> float
     return int(value) / 1000 if isinstance(value, int | Decimal | str) else default_ms / 1000
 
 
+def _heard(logger: logging.Logger, level: int) -> bool:
+    """Whether a record at *level* would reach a handler other than a NullHandler.
+
+    The walk logging itself makes to hand a record out (``Logger.callHandlers``).
+    favorpolicy's own NullHandler keeps logging's last-resort handler out of it,
+    so with no handler of the application's the sink builds no record at all.
+    """
+    if not logger.isEnabledFor(level):
+        return False
+    current: logging.Logger | None = logger
+    while current is not None:
+        for handler in current.handlers:
+            if level >= handler.level and not isinstance(handler, logging.NullHandler):
+                return True
+        if not current.propagate:
+            return False
+        current = current.parent
+    return False
+
+
 class LoggingSink(BuiltinSink):
     """Log every event to the ``favorpolicy.events`` logger, with structured fields.
 
@@ -57,6 +77,9 @@ class LoggingSink(BuiltinSink):
     and formatters that want fields rather than text. Settings
     (``logging_sink``): ``enabled`` (default true), ``level`` (default
     ``INFO``; escalations, abuse flags and faults log at ``WARNING``).
+
+    It builds a record only when a handler other than a ``NullHandler`` would
+    receive it, so an application that configured no logging pays nothing.
     """
 
     logger = _log.logger("favorpolicy.events")
@@ -70,11 +93,11 @@ class LoggingSink(BuiltinSink):
             level = logging.INFO
         if event.kind is not EventKind.RESOLVED:
             level = max(level, logging.WARNING)
-        return level if self.logger.isEnabledFor(level) else None
+        return level if _heard(self.logger, level) else None
 
     def active_for(self, policy: Policy | None) -> bool:
         settings = _policy_settings(policy, "logging_sink")
-        return bool(settings.get("enabled", True)) and self.logger.isEnabledFor(logging.WARNING)
+        return bool(settings.get("enabled", True)) and _heard(self.logger, logging.WARNING)
 
     def wants(self, event: Event) -> bool:
         return self._level(event) is not None
