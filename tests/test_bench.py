@@ -33,8 +33,17 @@ def _load() -> ModuleType:
 
 def test_quick_run_reports_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     figures = _load().main(["--quick"])
-    assert {"bare", "defaults", "baseline", "ratio", "plugins_ratio"} == set(figures)
+    assert {
+        "bare",
+        "defaults",
+        "logged",
+        "baseline",
+        "ratio",
+        "plugins_ratio",
+        "logged_ratio",
+    } == set(figures)
     assert figures["ratio"] > 0
+    assert figures["logged_ratio"] > 0
     assert "answers agree: yes" in capsys.readouterr().out
 
 
