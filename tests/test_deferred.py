@@ -11,20 +11,25 @@ from __future__ import annotations
 import pickle
 import threading
 from datetime import date
+from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from favorpolicy import (
     Customer,
     Fault,
+    InvalidMoney,
     Issue,
     Level,
     Money,
     Policy,
+    RemedyKind,
     Resolution,
     ScreenVerdict,
+    Valuation,
     hookimpl,
     make_plugin_manager,
     resolve,
@@ -168,3 +173,18 @@ def test_threads_reading_at_once_see_the_same_explanation() -> None:
     for thread in threads:
         thread.join()
     assert seen == [(now.reasons, now.alternatives, now.key)] * 8
+
+
+def test_an_amount_money_cannot_hold_is_refused_by_resolve_as_before() -> None:
+    """An explanation that cannot be written is not left to fail when it is read."""
+    base = Policy.default("USD")
+    costly = Valuation(cost_rate=Decimal(2))  # the store credit's cost outgrows Money
+    policy = attrs.evolve(base, valuations={**base.valuations, RemedyKind.STORE_CREDIT: costly})
+    issue = Issue("i", "damaged", Fault.BUSINESS, Money("950000000000000000", "USD"))
+    none = make_plugin_manager(builtins=False, load_entrypoints=False)
+    with pytest.raises(InvalidMoney) as at_once:
+        _resolution(issue, Customer("c"), policy, "agent", none)
+    with pytest.raises(InvalidMoney) as deferred:
+        resolve(issue, Customer("c"), policy, plugins=none)
+    assert str(at_once.value) == str(deferred.value)
+    assert "is too large; the limit is below 10**18" in str(deferred.value)

@@ -359,10 +359,37 @@ class TestSinkIsolation:
         for number in range(8):  # within the delivery's linger: most arrive as one batch
             resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
-        assert [f"T-{number}" for number in range(8) if number != 3] == seen
+        delivered = [f"T-{number}" for number in range(8) if number != 3]
+        assert delivered == seen
         (fault,) = manager.sink_faults
         assert ("hangs", "timed out after 0.05s (after 3 attempts)") == (fault.plugin, fault.error)
-        release.set()
+        release.set()  # the abandoned workers return from T-3...
+        time.sleep(0.3)
+        assert delivered == seen  # ...and start nothing more: no event is delivered twice
+        manager.close()
+
+    def test_each_event_has_its_own_attempts(self) -> None:
+        calls: list[str] = []
+
+        class OneFlakyOneDown:
+            @hookimpl
+            def favorpolicy_notify(self, event: Event) -> None:
+                calls.append(event.issue_id)
+                if event.issue_id == "T-1" and calls.count("T-1") == 1:
+                    raise ConnectionError("flaky")
+                if event.issue_id == "T-2":
+                    raise ConnectionError("down")
+
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.delivery._backoff = 0.001
+        manager.delivery._attempts = 2
+        manager.register(OneFlakyOneDown(), name="sink")
+        for number in range(4):
+            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        assert manager.flush(timeout=10)
+        assert ["T-0", "T-1", "T-1", "T-2", "T-2", "T-3"] == calls
+        (fault,) = manager.sink_faults
+        assert "ConnectionError: down (after 2 attempts)" == fault.error
         manager.close()
 
     def test_a_failing_event_is_retried_before_the_next(self) -> None:

@@ -92,7 +92,9 @@ class TestLoggingSink:
             assert pm.flush(timeout=10)
         assert not [r for r in caplog.records if getattr(r, "issue_id", None) == "T-9"]
 
-    def test_builds_nothing_until_a_handler_would_hear_it(self, pm: PluginManager) -> None:
+    def test_builds_nothing_until_a_handler_would_hear_it(
+        self, pm: PluginManager, capfd: pytest.CaptureFixture[str]
+    ) -> None:
         events = logging.getLogger("favorpolicy.events")
         heard: list[logging.LogRecord] = []
 
@@ -100,27 +102,36 @@ class TestLoggingSink:
             def emit(self, record: logging.LogRecord) -> None:
                 heard.append(record)
 
-        keep = Keep(logging.WARNING)
+        keep, quiet = Keep(logging.ERROR), logging.NullHandler()
         events.propagate = False  # away from the handlers pytest put on the root logger
+        events.addHandler(quiet)
         try:
-            # Only favorpolicy's NullHandler: no record would go anywhere, so nothing is queued.
+            # Only a NullHandler would get the record: nothing is built, nothing queued.
             resolve(ESCALATED, Customer("c"), USD, plugins=pm)
             assert pm.delivery._thread is None
-            events.addHandler(logging.NullHandler())
-            resolve(ESCALATED, Customer("c"), USD, plugins=pm)
-            assert pm.delivery._thread is None
-            events.addHandler(keep)  # a handler for warnings: escalations are heard
-            resolve(attrs.evolve(ESCALATED, id="T-heard"), Customer("c"), USD, plugins=pm)
+            # No handler at all on the way: logging's last resort prints warnings.
+            events.removeHandler(quiet)
+            resolve(attrs.evolve(ESCALATED, id="T-last"), Customer("c"), USD, plugins=pm)
+            assert pm.flush(timeout=10)
+            assert "issue T-last for customer c: needs 'owner' to approve" in capfd.readouterr().err
+            # A handler for errors hears nothing at the default levels...
+            events.addHandler(keep)
+            resolve(attrs.evolve(ESCALATED, id="T-unheard"), Customer("c"), USD, plugins=pm)
+            assert pm.flush(timeout=10)
+            assert [] == heard
+            # ...and everything once the policy logs at ERROR.
+            loud = with_settings(logging_sink={"level": "ERROR"})
+            resolve(attrs.evolve(ESCALATED, id="T-heard"), Customer("c"), loud, plugins=pm)
             assert pm.flush(timeout=10)
         finally:
             events.removeHandler(keep)
-            for handler in [h for h in events.handlers if isinstance(h, logging.NullHandler)]:
-                events.removeHandler(handler)
+            events.removeHandler(quiet)
             events.propagate = True
-        assert [("T-heard", "escalated")] == [
+        assert [("T-heard", "resolved"), ("T-heard", "escalated")] == [
             (r.issue_id, r.event_kind)  # type: ignore[attr-defined]
             for r in heard
         ]
+        assert {logging.ERROR} == {r.levelno for r in heard}
 
 
 class _Recorder(BaseHTTPRequestHandler):

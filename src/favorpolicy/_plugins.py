@@ -10,6 +10,7 @@ worse outcome for the customer.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import enum
 import hashlib
 import os
@@ -241,10 +242,7 @@ class _Delivery:
                     break
                 items.append(item)
             try:
-                events = [
-                    event for work in items if work is not None for event in events_for(*work)
-                ]
-                self._deliver(events)
+                self._deliver(self._events_of(items))
             except Exception:  # a bug here must not stop delivery for good
                 _log().exception("favorpolicy: delivering events failed")
             finally:
@@ -253,13 +251,26 @@ class _Delivery:
             if items[-1] is None:
                 return
 
+    @staticmethod
+    def _events_of(items: list[tuple[Resolution, Policy] | None]) -> list[Event]:
+        """The events of a batch; a resolution whose events cannot be made costs only itself."""
+        events: list[Event] = []
+        for work in items:
+            if work is None:
+                continue
+            try:
+                events += events_for(*work)
+            except Exception:  # a bug, logged; the rest of the batch is delivered
+                _log().exception("favorpolicy: making the events of %s failed", work[0].issue_id)
+        return events
+
     def _deliver(self, events: list[Event], skip: str | None = None) -> None:
         for impl in self._manager().impls("favorpolicy_notify"):
             if impl.plugin_name == skip or impl.hookwrapper or impl.wrapper:
                 continue
             plugin = impl.plugin
             wanted = (
-                [event for event in events if plugin.wants(event)]
+                [event for event in events if _wanted(plugin, event)]
                 if isinstance(plugin, BuiltinSink)
                 else events
             )
@@ -317,13 +328,15 @@ class _Delivery:
             calls = [_arguments(impl, {"event": event}) for event in events[len(errors) :]]
             ran = worker.call_many(impl.function, calls, self._sink_timeout)
             failed = ran[-1] if ran and ran[-1] is not None else None
-            errors += [None] * (len(ran) - (failed is not None))
+            succeeded = len(ran) - (failed is not None)
+            errors += [None] * succeeded
             if failed is None:
                 attempt = 0
                 continue
-            attempt += 1
-            if attempt == self._attempts:
-                errors.append(f"{failed} (after {self._attempts} attempts)")
+            # The attempts are the failing event's own: a run that got further failed anew.
+            attempt = 1 if succeeded else attempt + 1
+            if attempt >= self._attempts:
+                errors.append(f"{failed} (after {attempt} attempts)")
                 attempt = 0
         return errors
 
@@ -371,6 +384,15 @@ class BuiltinSink:
         return self.active_for(event.policy)
 
 
+def _wanted(sink: BuiltinSink, event: Event) -> bool:
+    """Whether a built-in sink wants *event*; if it cannot tell, it gets the event."""
+    try:
+        return sink.wants(event)
+    except Exception:  # a bug, logged; delivering is the safe side
+        _log().exception("favorpolicy: %s.wants() failed", type(sink).__name__)
+        return True
+
+
 def _may_want(impl: pluggy.HookImpl, policy: Policy | None) -> bool:
     return not isinstance(impl.plugin, BuiltinSink) or impl.plugin.active_for(policy)
 
@@ -385,8 +407,11 @@ class _SinkWorker:
 
     def __init__(self, name: str) -> None:
         self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        # Guards stuck, started and each job's outcomes: the waiter gives up on a call, and
+        # the worker starts the next one, one at a time, so an abandoned worker starts none.
+        self._lock = threading.Lock()
         self.stuck = False
-        #: When the call running now began (time.monotonic()).
+        #: When the worker last began a call or finished one (time.monotonic()).
         self.started = time.monotonic()
         thread = threading.Thread(target=self._loop, name=f"favorpolicy-sink-{name}", daemon=True)
         thread.start()
@@ -395,13 +420,20 @@ class _SinkWorker:
         while (job := self._inbox.get()) is not None:
             function, calls, outcomes, done = job
             for arguments in calls:
-                self.started = time.monotonic()
+                with self._lock:
+                    if self.stuck:
+                        break  # abandoned: the rest go to a fresh worker
+                    self.started = time.monotonic()
+                outcome: str | None = None
                 try:
                     function(*arguments)
                 except Exception as exc:  # any sink error is recorded, never raised
-                    outcomes.append(f"{type(exc).__name__}: {exc}")
+                    outcome = f"{type(exc).__name__}: {exc}"
+                with self._lock:
+                    outcomes.append(outcome)
+                    self.started = time.monotonic()  # progress: the clock starts again
+                if outcome is not None:
                     break  # the caller decides what happens to the rest
-                outcomes.append(None)
             done.put(True)
 
     def call(self, function: Any, arguments: list[Any], timeout: float) -> str | None:
@@ -418,18 +450,22 @@ class _SinkWorker:
         """
         outcomes: list[str | None] = []
         done: queue.SimpleQueue[bool] = queue.SimpleQueue()
-        self.started = time.monotonic()
+        with self._lock:
+            self.started = time.monotonic()
         self._inbox.put((function, calls, outcomes, done))
         while True:
-            try:
-                done.get(timeout=max(self.started + timeout - time.monotonic(), 0))
-            except queue.Empty:
-                finished = len(outcomes)  # counted first: the call after these is the late one
-                if time.monotonic() - self.started < timeout:
-                    continue  # a later call began meanwhile; it has its own time
-                self.stuck = True
-                return [*outcomes[:finished], f"timed out after {timeout}s"]
-            return outcomes
+            with self._lock:
+                finished = list(outcomes)
+                if len(finished) == len(calls) or (finished and finished[-1] is not None):
+                    return finished  # all made, or stopped at the first that failed
+                if time.monotonic() - self.started >= timeout:
+                    # No progress for that long: the call running now overran, and
+                    # nothing more starts on this worker.
+                    self.stuck = True
+                    return [*finished, f"timed out after {timeout}s"]
+                left = self.started + timeout - time.monotonic()
+            with contextlib.suppress(queue.Empty):
+                done.get(timeout=max(left, 0.001))
 
     def stop(self) -> None:
         self._inbox.put(None)

@@ -38,7 +38,7 @@ from ._model import (
     trusted_remedy,
     unchecked,
 )
-from ._money import _CONTEXT, _make, format_amount
+from ._money import _BELOW_MAX, _CONTEXT, MAX_AMOUNT, _make, format_amount
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
 from .exceptions import (
@@ -167,7 +167,7 @@ def _resolution(
     reasons: tuple[Reason, ...] | Deferred
     alternatives: tuple[tuple[Remedy, ...], ...] | Deferred
     known: str | Deferred
-    if defer:
+    if defer and _writable(notes, ranked):
         explained = _Explanation(notes, ranked, issue, customer, policy, role, years)
         reasons = alternatives = explained
         known = explained if key is None else key
@@ -199,6 +199,24 @@ _make_resolution: Final = unchecked(Resolution)
 
 # A reason still to be written: the function that writes it, and what it says.
 _Note = tuple[Callable[..., Reason], tuple[object, ...]]
+
+
+def _writable(notes: list[_Note], ranked: list[_Package]) -> bool:
+    """Whether every amount the explanation names is one Money can hold.
+
+    If one is not, writing the explanation raises :class:`InvalidMoney`, and it
+    must do so now, from resolve(), as it would without deferring; so the
+    Resolution is then written at once.
+    """
+    for _, facts in notes:
+        for fact in facts:
+            if type(fact) is Decimal and not _BELOW_MAX < fact < MAX_AMOUNT:
+                return False
+    return all(
+        value < MAX_AMOUNT and cost < MAX_AMOUNT
+        for parts, *_ in ranked
+        for _, value, cost, _ in parts
+    )
 
 
 def _written(notes: list[_Note]) -> tuple[Reason, ...]:

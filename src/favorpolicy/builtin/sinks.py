@@ -58,15 +58,19 @@ def _heard(logger: logging.Logger, level: int) -> bool:
     """
     if not logger.isEnabledFor(level):
         return False
+    found = 0
     current: logging.Logger | None = logger
     while current is not None:
         for handler in current.handlers:
+            found += 1
             if level >= handler.level and not isinstance(handler, logging.NullHandler):
                 return True
         if not current.propagate:
-            return False
+            break
         current = current.parent
-    return False
+    # With no handler at all on the way, logging hands the record to its last resort.
+    last_resort = logging.lastResort
+    return not found and last_resort is not None and level >= last_resort.level
 
 
 class LoggingSink(BuiltinSink):
@@ -84,20 +88,27 @@ class LoggingSink(BuiltinSink):
 
     logger = _log.logger("favorpolicy.events")
 
-    def _level(self, event: Event) -> int | None:
-        settings = _settings(event, "logging_sink")
+    @staticmethod
+    def _base_level(settings: Mapping[str, object]) -> int | None:
+        """The level of a ``resolved`` event under *settings*; None when the sink is off."""
         if not settings.get("enabled", True):
             return None
         level = logging.getLevelName(str(settings.get("level", "INFO")).upper())
-        if not isinstance(level, int):
-            level = logging.INFO
+        return level if isinstance(level, int) else logging.INFO
+
+    def _level(self, event: Event) -> int | None:
+        level = self._base_level(_settings(event, "logging_sink"))
+        if level is None:
+            return None
         if event.kind is not EventKind.RESOLVED:
             level = max(level, logging.WARNING)
         return level if _heard(self.logger, level) else None
 
     def active_for(self, policy: Policy | None) -> bool:
-        settings = _policy_settings(policy, "logging_sink")
-        return bool(settings.get("enabled", True)) and _heard(self.logger, logging.WARNING)
+        level = self._base_level(_policy_settings(policy, "logging_sink"))
+        # The other events log at the higher of the setting and WARNING: if any is heard,
+        # those are.
+        return level is not None and _heard(self.logger, max(level, logging.WARNING))
 
     def wants(self, event: Event) -> bool:
         return self._level(event) is not None
