@@ -368,6 +368,25 @@ class TestSinkIsolation:
         assert delivered == seen  # ...and start nothing more: no event is delivered twice
         manager.close()
 
+    def test_a_resolution_whose_events_cannot_be_made_costs_only_itself(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        sink = RecordingSink()
+        manager = make_plugin_manager(load_entrypoints=False)
+        manager.register(sink)
+        bare = make_plugin_manager(builtins=False, load_entrypoints=False)
+        made = [
+            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=bare)
+            for number in range(3)
+        ]
+        broken = attrs.evolve(made[1], screen=None)  # events_for() cannot read its verdict
+        for resolution in (made[0], broken, made[2]):  # queued together: one batch
+            manager.delivery.emit_for(resolution, USD)
+        assert manager.flush(timeout=10)
+        assert ["T-0", "T-2"] == [event.issue_id for event in sink.events]
+        assert "making the events of T-1 failed" in caplog.text
+        manager.close()
+
     def test_each_event_has_its_own_attempts(self) -> None:
         calls: list[str] = []
 
