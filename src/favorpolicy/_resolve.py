@@ -342,10 +342,10 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     offers = _offers(policy, issue, verdict)
     candidates = plan.candidates and verdict.level < _RESTRICT
     if notes is None and not plan.own_cost and not candidates:
-        # The policy's own remedies only, and no explanation: the first choice, in one pass.
-        ranked: list[_Package] = [
-            _first_choice(tables, offers, owed, goodwill, customer.preference)
-        ]
+        # The policy's own remedies only, and no explanation: only the first choice
+        # matters, and a repeat ranks just after its twin, so the repeats may stay.
+        sized = _sized(tables, offers, owed, goodwill)
+        ranked: list[_Package] = _choose(sized, customer, policy, tables, None)
     else:
         packages = _packages(tables, offers, owed, goodwill)
         if plan.own_cost:
@@ -532,7 +532,7 @@ def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -
 
 
 def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, ROUND_CEILING, _CONTEXT)
+    return amount.quantize(quantum, _UP, _CONTEXT)
 
 
 def _is_honoured_pricing_error(issue: Issue) -> bool:
@@ -688,26 +688,14 @@ def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> 
     return (_part(tables, offer.whole, owed), _part(tables, offer.extra, goodwill))
 
 
-def _first_choice(
-    tables: Tables,
-    offers: tuple[Offer, ...],
-    owed: Decimal,
-    goodwill: Decimal,
-    preference: RemedyKind | None,
-) -> _Package:
-    """The package :func:`_choose` ranks first, in one pass.
-
-    The same packages as :func:`_packages` and the same ranking as
-    :func:`_choose`, without removing repeats (a repeat ranks just after its
-    twin) or sorting the rest; tests/test_decide.py and tests/test_deferred.py
-    hold the two equal.
-    """
-    packages = [
+def _sized(
+    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
+) -> list[_Package]:
+    """Each offer sized to reach owed + goodwill, in order, repeats included."""
+    return [
         (parts, *_value_and_cost(parts), order)
         for order, parts in enumerate(_package(tables, offer, owed, goodwill) for offer in offers)
     ]
-    line = _CONTEXT.multiply(min([package[2] for package in packages]), tables.close_call)
-    return min(packages, key=_customer_first(line, preference))
 
 
 def _value_and_cost(parts: tuple[_Part, ...]) -> tuple[Decimal, Decimal]:
@@ -724,11 +712,10 @@ def _packages(
     """Size each offer, dropping a package equal to an earlier one."""
     packages: list[_Package] = []
     seen: list[tuple[_Part, ...]] = []  # a handful: comparing beats hashing their Decimals
-    for order, offer in enumerate(offers):
-        parts = _package(tables, offer, owed, goodwill)
-        if parts not in seen:
-            seen.append(parts)
-            packages.append((parts, *_value_and_cost(parts), order))
+    for package in _sized(tables, offers, owed, goodwill):
+        if package[0] not in seen:
+            seen.append(package[0])
+            packages.append(package)
     return packages
 
 
