@@ -566,6 +566,7 @@ class Ledger:
                 self._keep_policy(conn, policy)
             stored = self._stored(conn, {resolution.key for resolution in resolutions})
             now = self._clock()
+            recorded = _text(now)
             spent_so_far: dict[tuple[str, str, str], Money] = {}
             spending: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
             resolution_rows: list[tuple[object, ...]] = []
@@ -584,7 +585,7 @@ class Ledger:
                     continue
                 made_by = policy or self._policy(conn, resolution.policy_fingerprint)
                 rows = self._new_rows(
-                    conn, resolution, made_by, issue, body, request, now, spent_so_far
+                    conn, resolution, made_by, issue, body, request, now, recorded, spent_so_far
                 )
                 resolution_rows.append(rows.resolution)
                 escalations += rows.escalation
@@ -660,7 +661,8 @@ class Ledger:
                 self._keep_policy(conn, policy)
             else:
                 policy = self._policy(conn, resolution.policy_fingerprint)
-            rows = self._new_rows(conn, resolution, policy, issue, body, request, self._clock())
+            now = self._clock()
+            rows = self._new_rows(conn, resolution, policy, issue, body, request, now, _text(now))
             try:
                 # The first write that matters, so a key already stored leaves nothing to undo.
                 conn.execute(_INSERT_RESOLUTION, rows.resolution)
@@ -682,9 +684,10 @@ class Ledger:
         body: str,
         request: str,
         now: datetime,
+        recorded: str,
         spent_so_far: dict[tuple[str, str, str], Money] | None = None,
     ) -> _Rows:
-        """What recording one new decision at *now* writes, budgets applied.
+        """What recording one new decision at *now* (as text, *recorded*) writes, budgets applied.
 
         Both ways of recording use it: :meth:`_insert_new` writes the rows at
         once, :meth:`_record_many` gathers a batch's rows and writes them
@@ -693,7 +696,6 @@ class Ledger:
         stored, spending = self._apply_budgets(conn, resolution, policy, now, spent_so_far)
         if stored is not resolution:
             body = resolution_json(stored)
-        recorded = _text(now)
         escalate_to = stored.escalate_to
         return _Rows(
             stored,
