@@ -407,12 +407,12 @@ class _SinkWorker:
 
     def __init__(self, name: str) -> None:
         self._inbox: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        # Guards stuck, started and each job's outcomes: the waiter gives up on a call, and
+        # Guards stuck, progressed and each job's outcomes: the waiter gives up on a call, and
         # the worker starts the next one, one at a time, so an abandoned worker starts none.
         self._lock = threading.Lock()
         self.stuck = False
         #: When the worker last began a call or finished one (time.monotonic()).
-        self.started = time.monotonic()
+        self.progressed = time.monotonic()
         thread = threading.Thread(target=self._loop, name=f"favorpolicy-sink-{name}", daemon=True)
         thread.start()
 
@@ -423,7 +423,7 @@ class _SinkWorker:
                 with self._lock:
                     if self.stuck:
                         break  # abandoned: the rest go to a fresh worker
-                    self.started = time.monotonic()
+                    self.progressed = time.monotonic()
                 outcome: str | None = None
                 try:
                     function(*arguments)
@@ -431,7 +431,7 @@ class _SinkWorker:
                     outcome = f"{type(exc).__name__}: {exc}"
                 with self._lock:
                     outcomes.append(outcome)
-                    self.started = time.monotonic()  # progress: the clock starts again
+                    self.progressed = time.monotonic()  # progress: the clock starts again
                 if outcome is not None:
                     break  # the caller decides what happens to the rest
             done.put(True)
@@ -451,19 +451,19 @@ class _SinkWorker:
         outcomes: list[str | None] = []
         done: queue.SimpleQueue[bool] = queue.SimpleQueue()
         with self._lock:
-            self.started = time.monotonic()
+            self.progressed = time.monotonic()
         self._inbox.put((function, calls, outcomes, done))
         while True:
             with self._lock:
                 finished = list(outcomes)
                 if len(finished) == len(calls) or (finished and finished[-1] is not None):
                     return finished  # all made, or stopped at the first that failed
-                if time.monotonic() - self.started >= timeout:
+                if time.monotonic() - self.progressed >= timeout:
                     # No progress for that long: the call running now overran, and
                     # nothing more starts on this worker.
                     self.stuck = True
                     return [*finished, f"timed out after {timeout}s"]
-                left = self.started + timeout - time.monotonic()
+                left = self.progressed + timeout - time.monotonic()
             with contextlib.suppress(queue.Empty):
                 done.get(timeout=max(left, 0.001))
 
