@@ -911,6 +911,51 @@ class TestFile:
             Ledger(path)
         assert before == _sha(path)
 
+    def test_a_checkpoint_cut_short_is_recovered_not_refused(self, tmp_path: Path) -> None:
+        # A crash in the middle of a checkpoint can leave page 1, with the grown page
+        # count, copied into the file before the pages after it. The write-ahead log
+        # still holds them all, so SQLite recovers: the file is whole, not truncated.
+        path = tmp_path / "live" / "book.db"
+        path.parent.mkdir()
+        _filled(path, 5)
+        holder = sqlite3.connect(path)  # while open, closing the ledger keeps its log
+        try:
+            holder.execute("SELECT count(*) FROM resolutions").fetchone()
+            _filled(path, 300)
+            crashed = tmp_path / "crashed"
+            crashed.mkdir()
+            for suffix in ("", "-wal"):
+                (crashed / f"book.db{suffix}").write_bytes(Path(f"{path}{suffix}").read_bytes())
+        finally:
+            holder.close()
+        copy = crashed / "book.db"
+        data, log = bytearray(copy.read_bytes()), (crashed / "book.db-wal").read_bytes()
+        page_size = int.from_bytes(log[8:12], "big")
+        frames = range(32, len(log), 24 + page_size)
+        first = [at for at in frames if int.from_bytes(log[at : at + 4], "big") == 1][-1]
+        data[:page_size] = log[first + 24 : first + 24 + page_size]
+        copy.write_bytes(data)
+        assert int.from_bytes(data[28:32], "big") * page_size > len(data), "not cut short"
+        with Ledger(copy) as book:
+            assert 300 == len(book)  # the first five again, and 295 new
+            book.verify()
+
+    def test_pages_missing_from_file_and_log_are_reported(self, tmp_path: Path) -> None:
+        path = tmp_path / "live" / "book.db"
+        path.parent.mkdir()
+        _filled(path, 300)
+        holder = sqlite3.connect(path)
+        try:
+            holder.execute("SELECT count(*) FROM resolutions").fetchone()
+            _filled(path, 320)  # the log holds the pages these touch, not the rest
+            cut = tmp_path / "cut.db"
+            cut.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+            Path(f"{cut}-wal").write_bytes(Path(f"{path}-wal").read_bytes())
+        finally:
+            holder.close()
+        with pytest.raises(LedgerError, match=r"cut\.db: is damaged"), Ledger(cut) as book:
+            book.verify()
+
     def test_a_truncated_header_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "stub.db"
         _filled(path, 1)
