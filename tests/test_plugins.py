@@ -273,6 +273,28 @@ def _with(*plugins: object) -> PluginManager:
     return manager
 
 
+def _tuned(
+    *,
+    sink_timeout: float | None = None,
+    attempts: int | None = None,
+    backoff: float = 0.001,
+    **plugins: object,
+) -> PluginManager:
+    """A manager with *plugins* registered by name, whose delivery gives up or retries quickly.
+
+    The backoff defaults to 1 ms, to keep the tests quick (the default is 50 ms).
+    """
+    manager = make_plugin_manager(load_entrypoints=False)
+    manager.delivery._backoff = backoff
+    if sink_timeout is not None:
+        manager.delivery._sink_timeout = sink_timeout
+    if attempts is not None:
+        manager.delivery._attempts = attempts
+    for name, plugin in plugins.items():
+        manager.register(plugin, name=name)
+    return manager
+
+
 class TestSinkIsolation:
     """favorpolicy_notify: sinks never block or break resolve()."""
 
@@ -286,10 +308,7 @@ class TestSinkIsolation:
                 raise RuntimeError("sink down")
 
         sink = RecordingSink()
-        manager = make_plugin_manager(load_entrypoints=False)
-        manager.delivery._backoff = 0.001  # keep the test quick; the default is 50 ms
-        manager.register(Broken(), name="broken")
-        manager.register(sink)
+        manager = _tuned(broken=Broken(), recording=sink)
         resolve(DAMAGED, Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
         assert 3 == len(calls)  # three attempts
@@ -328,10 +347,7 @@ class TestSinkIsolation:
             def favorpolicy_notify(self, event: object) -> None:
                 release.wait(30)
 
-        manager = make_plugin_manager(load_entrypoints=False)
-        manager.delivery._sink_timeout = 0.05
-        manager.delivery._attempts = 1
-        manager.register(Hanging(), name="hanging")
+        manager = _tuned(sink_timeout=0.05, attempts=1, hanging=Hanging())
         resolve(DAMAGED, Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
         assert ["hanging"] == [fault.plugin for fault in manager.sink_faults]
@@ -352,10 +368,7 @@ class TestSinkIsolation:
                     return
                 seen.append(event.issue_id)
 
-        manager = make_plugin_manager(load_entrypoints=False)
-        manager.delivery._sink_timeout = 0.05
-        manager.delivery._backoff = 0.001
-        manager.register(HangsOnThree(), name="hangs")
+        manager = _tuned(sink_timeout=0.05, hangs=HangsOnThree())
         for number in range(8):  # within the delivery's linger: most arrive as one batch
             resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
@@ -399,10 +412,7 @@ class TestSinkIsolation:
                 if event.issue_id == "T-2":
                     raise ConnectionError("down")
 
-        manager = make_plugin_manager(load_entrypoints=False)
-        manager.delivery._backoff = 0.001
-        manager.delivery._attempts = 2
-        manager.register(OneFlakyOneDown(), name="sink")
+        manager = _tuned(attempts=2, sink=OneFlakyOneDown())
         for number in range(4):
             resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
@@ -421,9 +431,7 @@ class TestSinkIsolation:
                 if event.issue_id == "T-1" and calls.count("T-1") <= 2:
                     raise ConnectionError("flaky")
 
-        manager = make_plugin_manager(load_entrypoints=False)
-        manager.delivery._backoff = 0.001
-        manager.register(FailsTwiceOnOne(), name="flaky")
+        manager = _tuned(flaky=FailsTwiceOnOne())
         for number in range(4):
             resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
         assert manager.flush(timeout=10)
