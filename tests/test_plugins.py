@@ -5,9 +5,11 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -293,6 +295,128 @@ def _tuned(
     for name, plugin in plugins.items():
         manager.register(plugin, name=name)
     return manager
+
+
+# Run in a child process: from out_of_threads() on, no thread can start, for real. Each
+# asks for a 1 GiB stack, more than the process may map; threads_again() undoes it.
+_OUT_OF_THREADS = """
+import resource, sys, threading
+from favorpolicy import Customer, Fault, Issue, Money, Policy, make_plugin_manager, resolve
+from favorpolicy import EventKind, UndeliveredEvents
+from favorpolicy.ledger import Ledger, resolve_and_record
+from favorpolicy.testing import RecordingSink
+
+def out_of_threads():
+    with open("/proc/self/status") as status:
+        size = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (size * 1024 + 2**29, hard))
+    threading.stack_size(2**30)
+
+def threads_again():
+    threading.stack_size(0)
+
+policy = Policy.default("USD")
+
+def ticket(number):
+    issue = Issue(f"T-{number}", "damaged", Fault.BUSINESS, Money("30", "USD"), severity=2)
+    return issue, Customer("c")
+
+def resolved(sink):
+    return [event.issue_id for event in sink.of_kind(EventKind.RESOLVED)]
+"""
+
+
+def _without_threads(script: str) -> list[str]:
+    """Run *script* after :data:`_OUT_OF_THREADS`; the lines it prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", _OUT_OF_THREADS + textwrap.dedent(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert 0 == done.returncode, done.stderr
+    return done.stdout.splitlines()
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists(), reason="needs Linux: /proc and RLIMIT_AS"
+)
+class TestOutOfThreads:
+    """A process that cannot start a thread still gets its answers; the events say so."""
+
+    def test_resolve_answers_and_counts_the_events_it_could_not_queue(self) -> None:
+        lines = _without_threads(
+            """
+            manager = make_plugin_manager(load_entrypoints=False)
+            sink = RecordingSink()
+            manager.register(sink)
+            bare = make_plugin_manager(builtins=False, load_entrypoints=False)
+            out_of_threads()
+            first = resolve(*ticket(1), policy, plugins=manager)
+            print(first.remedies == resolve(*ticket(1), policy, plugins=bare).remedies)
+            print(first.total)
+            threads_again()
+            resolve(*ticket(2), policy, plugins=manager)
+            print(manager.flush(timeout=10), resolved(sink))
+            try:
+                manager.close()
+            except UndeliveredEvents as error:
+                print("dropped", error.dropped)
+            """
+        )
+        assert ["True", "35.00 USD", "True ['T-2']", "dropped 1"] == lines
+
+    def test_a_sink_whose_thread_cannot_start_fails_and_is_retried(self) -> None:
+        lines = _without_threads(
+            """
+            manager = make_plugin_manager(load_entrypoints=False)
+            manager.delivery._backoff = 0.001
+            first, late = RecordingSink(), RecordingSink()
+            manager.register(first, name="first")
+            resolve(*ticket(1), policy, plugins=manager)
+            print(manager.flush(timeout=10))  # the delivery thread and first's worker run
+            out_of_threads()
+            manager.register(late, name="late")
+            resolve(*ticket(2), policy, plugins=manager)
+            print(manager.flush(timeout=10), resolved(first), resolved(late))
+            for fault in manager.sink_faults:
+                print(fault.plugin, fault.error)
+            threads_again()
+            resolve(*ticket(3), policy, plugins=manager)
+            print(manager.flush(timeout=10), resolved(late))
+            manager.close()
+            """
+        )
+        assert "True" == lines[0]
+        assert "True ['T-1', 'T-2'] []" == lines[1]
+        assert lines[2].startswith(
+            "late cannot start a thread for the sink: can't start new thread"
+        )
+        assert lines[2].endswith("(after 3 attempts)")
+        assert "True ['T-3']" == lines[3]
+        assert 4 == len(lines)
+
+    def test_the_relay_keeps_the_event_until_a_thread_can_start(self, tmp_path: Path) -> None:
+        lines = _without_threads(
+            f"""
+            manager = make_plugin_manager(load_entrypoints=False)
+            sink = RecordingSink()
+            manager.register(sink, name="sink")
+            with Ledger({str(tmp_path / "book.db")!r}) as book:
+                resolve_and_record(*ticket(1), policy, book, plugins=manager)
+                out_of_threads()
+                report = book.deliver(manager, backoff=0)
+                print(report.delivered, report.failed, book.outbox_counts()["pending"])
+                threads_again()
+                report = book.deliver(manager, backoff=0)
+                print(report.delivered, report.failed, book.outbox_counts()["delivered"])
+            print(resolved(sink))
+            manager.close()
+            """
+        )
+        assert ["0 1 1", "1 0 1", "['T-1']"] == lines
 
 
 class TestSinkIsolation:

@@ -197,7 +197,10 @@ class _Delivery:
         """Queue the events of one resolution (see :func:`events_for`)."""
         if not any(_may_want(impl, policy) for impl in self._manager().impls("favorpolicy_notify")):
             return  # nobody would do anything with it: no thread, no queue
-        self._start()
+        if not self._start():
+            with self._lock:
+                self.dropped += 1
+            return
         try:
             self._queue.put_nowait((resolution, policy))
         except queue.Full:
@@ -213,15 +216,27 @@ class _Delivery:
             raise ReferenceError("the plugin manager is gone")
         return manager
 
-    def _start(self) -> None:
+    def _start(self) -> bool:
+        """Start the delivery thread unless it runs; False if no thread can be started.
+
+        The process may be out of threads (a container's limit on them, say):
+        resolve() still answers, and the events it cannot queue are counted
+        as dropped, which :meth:`close` reports. The next resolve() tries again.
+        """
         if self._thread is not None:
-            return
+            return True
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(
+                thread = threading.Thread(
                     target=self._run, name="favorpolicy-delivery", daemon=True
                 )
-                self._thread.start()
+                try:
+                    thread.start()
+                except RuntimeError as error:  # "can't start new thread"
+                    _log().error("favorpolicy: cannot start the delivery thread: %s", error)
+                    return False
+                self._thread = thread
+        return True
 
     def _run(self) -> None:
         while True:
@@ -413,8 +428,14 @@ class _SinkWorker:
         self.stuck = False
         #: When the worker last began a call or finished one (time.monotonic()).
         self.progressed = time.monotonic()
+        #: Why the worker's thread did not start, if it did not; then every call fails so.
+        self.unstarted: str | None = None
         thread = threading.Thread(target=self._loop, name=f"favorpolicy-sink-{name}", daemon=True)
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError as error:  # out of threads: the calls fail, and are retried
+            self.unstarted = f"cannot start a thread for the sink: {error}"
+            self.stuck = True  # the next attempt makes a fresh worker, which tries again
 
     def _loop(self) -> None:
         while (job := self._inbox.get()) is not None:
@@ -448,6 +469,8 @@ class _SinkWorker:
         calls after it are not made. A call still running *timeout* seconds
         after it began is abandoned, and the worker is marked stuck.
         """
+        if self.unstarted is not None:
+            return [self.unstarted]
         outcomes: list[str | None] = []
         done: queue.SimpleQueue[bool] = queue.SimpleQueue()
         with self._lock:
