@@ -98,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     print(
         f"resolve + record, batched          {figures['batched_per_s']:9.0f} per s (target >= 5000)"
     )
+    spread = sorted(count / value for value in timings["batched"])
+    print(f"  ... each repetition, slowest to fastest: {', '.join(f'{v:.0f}' for v in spread)}")
     print(f"  ... one call per ticket in batch() {figures['in_batch_per_s']:9.0f} per s")
     print(f"resolve + record, one per commit   {figures['single_per_s']:9.0f} per s")
     print(f"ratio resolve alone / batched:     {figures['batched_ratio']:9.2f}")
