@@ -48,6 +48,7 @@ from favorpolicy import ledger as ledger_module
 from favorpolicy._budget import goodwill_now, hold_back
 from favorpolicy._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from favorpolicy._plugins import events_for
+from favorpolicy._wal import committed_pages
 from favorpolicy.ledger import Ledger, resolve_and_record, resolve_and_record_many
 from favorpolicy.testing import RecordingSink, scenarios
 
@@ -829,6 +830,36 @@ def _filled(path: Path, count: int = 40) -> None:
             book.record(_bare(damaged(number), Customer(f"C-{number}")), policy=BRL)
 
 
+def _cut_short(tmp_path: Path) -> Path:
+    """A ledger as a crash in the middle of a checkpoint leaves it; its path.
+
+    The checkpoint copied page 1, with the grown page count, into the file
+    before the pages after it; the write-ahead log beside it holds them all.
+    """
+    path = tmp_path / "live" / "book.db"
+    path.parent.mkdir()
+    _filled(path, 5)
+    holder = sqlite3.connect(path)  # while it is open, closing the ledger keeps the log
+    try:
+        holder.execute("SELECT count(*) FROM resolutions").fetchone()
+        _filled(path, 300)
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for suffix in ("", "-wal"):
+            (crashed / f"book.db{suffix}").write_bytes(Path(f"{path}{suffix}").read_bytes())
+    finally:
+        holder.close()
+    copy = crashed / "book.db"
+    data, log = bytearray(copy.read_bytes()), (crashed / "book.db-wal").read_bytes()
+    page_size = int.from_bytes(log[8:12], "big")
+    frames = range(32, len(log), 24 + page_size)
+    first = [at for at in frames if int.from_bytes(log[at : at + 4], "big") == 1][-1]
+    data[:page_size] = log[first + 24 : first + 24 + page_size]
+    copy.write_bytes(data)
+    assert int.from_bytes(data[28:32], "big") * page_size > len(data), "not cut short"
+    return copy
+
+
 def _open_and_read(path: Path) -> None:
     with Ledger(path) as book:
         book.verify()
@@ -911,50 +942,38 @@ class TestFile:
             Ledger(path)
         assert before == _sha(path)
 
-    def test_a_checkpoint_cut_short_is_recovered_not_refused(self, tmp_path: Path) -> None:
-        # A crash in the middle of a checkpoint can leave page 1, with the grown page
-        # count, copied into the file before the pages after it. The write-ahead log
-        # still holds them all, so SQLite recovers: the file is whole, not truncated.
-        path = tmp_path / "live" / "book.db"
-        path.parent.mkdir()
-        _filled(path, 5)
-        holder = sqlite3.connect(path)  # while open, closing the ledger keeps its log
-        try:
-            holder.execute("SELECT count(*) FROM resolutions").fetchone()
-            _filled(path, 300)
-            crashed = tmp_path / "crashed"
-            crashed.mkdir()
-            for suffix in ("", "-wal"):
-                (crashed / f"book.db{suffix}").write_bytes(Path(f"{path}{suffix}").read_bytes())
-        finally:
-            holder.close()
-        copy = crashed / "book.db"
-        data, log = bytearray(copy.read_bytes()), (crashed / "book.db-wal").read_bytes()
-        page_size = int.from_bytes(log[8:12], "big")
-        frames = range(32, len(log), 24 + page_size)
-        first = [at for at in frames if int.from_bytes(log[at : at + 4], "big") == 1][-1]
-        data[:page_size] = log[first + 24 : first + 24 + page_size]
-        copy.write_bytes(data)
-        assert int.from_bytes(data[28:32], "big") * page_size > len(data), "not cut short"
+    @pytest.mark.parametrize("through_link", [False, True])
+    def test_a_checkpoint_cut_short_is_recovered_not_refused(
+        self, tmp_path: Path, through_link: bool
+    ) -> None:
+        copy = _cut_short(tmp_path)
+        if through_link:  # SQLite keeps the log beside the file the link leads to
+            link = tmp_path / "link.db"
+            link.symlink_to(copy)
+            copy = link
         with Ledger(copy) as book:
             assert 300 == len(book)  # the first five again, and 295 new
             book.verify()
 
-    def test_pages_missing_from_file_and_log_are_reported(self, tmp_path: Path) -> None:
-        path = tmp_path / "live" / "book.db"
-        path.parent.mkdir()
-        _filled(path, 300)
-        holder = sqlite3.connect(path)
-        try:
-            holder.execute("SELECT count(*) FROM resolutions").fetchone()
-            _filled(path, 320)  # the log holds the pages these touch, not the rest
-            cut = tmp_path / "cut.db"
-            cut.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
-            Path(f"{cut}-wal").write_bytes(Path(f"{path}-wal").read_bytes())
-        finally:
-            holder.close()
-        with pytest.raises(LedgerError, match=r"cut\.db: is damaged"), Ledger(cut) as book:
-            book.verify()
+    @pytest.mark.parametrize("log", ["cut further", "torn", "header only", "none"])
+    def test_a_log_that_misses_a_page_does_not_excuse_a_short_file(
+        self, tmp_path: Path, log: str
+    ) -> None:
+        copy = _cut_short(tmp_path)
+        wal = Path(f"{copy}-wal")
+        data = wal.read_bytes()
+        if log == "cut further":  # pages missing from the file that the log never held
+            copy.write_bytes(copy.read_bytes()[: copy.stat().st_size // 3])
+        elif log == "torn":  # the first frame's page is not what was written: none counts
+            wal.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+        elif log == "header only":
+            wal.write_bytes(data[:32])
+        else:
+            wal.unlink()
+        before = [_sha(path) for path in (copy, wal) if path.exists()]
+        with pytest.raises(LedgerError, match=r"book\.db: is truncated"):
+            Ledger(copy)
+        assert before == [_sha(path) for path in (copy, wal) if path.exists()]
 
     def test_a_truncated_header_is_refused(self, tmp_path: Path) -> None:
         path = tmp_path / "stub.db"
@@ -990,6 +1009,66 @@ def _dump(book: Ledger) -> tuple[str, list[dict[str, Any]], dict[str, int]]:
     text = io.StringIO()
     book.export(text)
     return text.getvalue(), book.outbox_events(), book.outbox_counts()
+
+
+class TestWriteAheadLog:
+    """committed_pages() reads a log as SQLite's recovery does."""
+
+    @staticmethod
+    def _log(tmp_path: Path) -> tuple[bytes, int]:
+        copy = _cut_short(tmp_path)
+        log = Path(f"{copy}-wal").read_bytes()
+        return log, int.from_bytes(log[8:12], "big")
+
+    @staticmethod
+    def _frames(log: bytes, page_size: int) -> list[tuple[int, int]]:
+        """(page, commit size) of every frame, read naively."""
+        return [
+            (int.from_bytes(log[at : at + 4], "big"), int.from_bytes(log[at + 4 : at + 8], "big"))
+            for at in range(32, len(log) - page_size - 23, page_size + 24)
+        ]
+
+    def test_holds_the_pages_of_every_committed_frame(self, tmp_path: Path) -> None:
+        log, page_size = self._log(tmp_path)
+        frames = self._frames(log, page_size)
+        assert frames[-1][1], "a closed ledger's log ends with a commit"
+        assert {page for page, _ in frames} == committed_pages(log, page_size)
+
+    def test_frames_after_the_last_commit_do_not_count(self, tmp_path: Path) -> None:
+        log, page_size = self._log(tmp_path)
+        kept = self._frames(log, page_size)[:-1]  # the last transaction loses its commit
+        commits = [number for number, (_, size) in enumerate(kept) if size]
+        end = commits[-1] + 1 if commits else 0
+        cut = log[: len(log) - page_size - 24]
+        assert {page for page, _ in kept[:end]} == committed_pages(cut, page_size)
+        assert {page for page, _ in kept[end:]} - committed_pages(cut, page_size)
+
+    def test_reads_big_endian_checksums(self, tmp_path: Path) -> None:
+        log, page_size = self._log(tmp_path)
+        rewritten = bytearray(log)
+        rewritten[0:4] = (0x377F0683).to_bytes(4, "big")
+
+        def checksum(data: bytes, s0: int, s1: int) -> tuple[int, int]:
+            for at in range(0, len(data), 8):
+                s0 = (s0 + int.from_bytes(data[at : at + 4], "big") + s1) % 2**32
+                s1 = (s1 + int.from_bytes(data[at + 4 : at + 8], "big") + s0) % 2**32
+            return s0, s1
+
+        sums = checksum(bytes(rewritten[:24]), 0, 0)
+        rewritten[24:32] = b"".join(part.to_bytes(4, "big") for part in sums)
+        for at in range(32, len(log) - page_size - 23, page_size + 24):
+            sums = checksum(bytes(rewritten[at : at + 8]), *sums)
+            sums = checksum(bytes(rewritten[at + 24 : at + 24 + page_size]), *sums)
+            rewritten[at + 16 : at + 24] = b"".join(part.to_bytes(4, "big") for part in sums)
+        assert committed_pages(log, page_size) == committed_pages(bytes(rewritten), page_size)
+
+    @pytest.mark.parametrize("log", [b"", b"not a log", bytes(32), bytes(4096)])
+    def test_anything_else_holds_nothing(self, log: bytes) -> None:
+        assert set() == committed_pages(log, 4096)
+
+    def test_another_page_size_holds_nothing(self, tmp_path: Path) -> None:
+        log, page_size = self._log(tmp_path)
+        assert set() == committed_pages(log, page_size * 2)
 
 
 class TestRecordMany:

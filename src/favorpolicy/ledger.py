@@ -53,6 +53,7 @@ from ._tickets import (
     resolution_from_dict,
     resolution_json,
 )
+from ._wal import committed_pages
 from .exceptions import (
     FavorPolicyError,
     InvalidRecord,
@@ -305,22 +306,30 @@ class Ledger:
         page_size = 65536 if page_size == 1 else page_size
         pages = int.from_bytes(header[28:32], "big")
         # The page count in the header is valid when its "valid-for" number matches the
-        # change counter; then a shorter file has lost pages. Unless a write-ahead log
-        # is left beside it: a checkpoint cut short (a crash, kill -9) copies page 1,
-        # with the grown count, before the pages after it, and SQLite finishes it from
-        # the log, which keeps them all.
-        if header[92:96] == header[24:28] and size < pages * page_size and not self._logged():
+        # change counter; then a shorter file has lost pages, unless the write-ahead log
+        # beside it holds them all: a checkpoint cut short (a crash, kill -9) copies
+        # page 1, with the grown count, before the pages after it, and SQLite finishes
+        # it from the log.
+        if (
+            header[92:96] == header[24:28]
+            and size < pages * page_size
+            and not self._logged(range(size // page_size + 1, pages + 1), page_size)
+        ):
             raise self._fail(
                 f"is truncated: {size} bytes, but its header promises {pages} pages "
                 f"of {page_size} bytes; restore it from a backup"
             )
 
-    def _logged(self) -> bool:
-        """Whether a write-ahead log with frames in it lies beside the file."""
+    def _logged(self, missing: range, page_size: int) -> bool:
+        """Whether the committed write-ahead log beside the file holds every *missing* page."""
+        # SQLite keeps the log beside the file a link leads to, not beside the link.
         try:
-            return Path(f"{self.path}-wal").stat().st_size > 0
+            log = Path(f"{os.path.realpath(self.path)}-wal").read_bytes()
         except OSError:
             return False
+        held = committed_pages(log, page_size)
+        never_used = 0x40000000 // page_size + 1  # the page holding the lock bytes at 1 GiB
+        return all(page in held or page == never_used for page in missing)
 
     def _open(self, timeout: float) -> sqlite3.Connection:
         self._check_file()
