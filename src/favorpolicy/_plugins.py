@@ -159,9 +159,9 @@ class _Delivery:
 
     A bounded queue keeps memory flat; each sink call has a timeout and is
     retried with exponential backoff; a sink that still fails is recorded, and
-    the other sinks hear of it. Events are lost only if the queue is full or
-    the process ends before :meth:`flush` or :meth:`close`; both are counted
-    and reported by ``close()``.
+    the other sinks hear of it. Events are lost only if the queue is full, if
+    no thread can be started, or if the process ends before :meth:`flush` or
+    :meth:`close`; each is counted and reported by ``close()``.
 
     Once a resolution arrives, the thread lets others gather for
     :data:`_LINGER` seconds, takes up to :data:`_BATCH` of them, and hands
@@ -188,6 +188,7 @@ class _Delivery:
         self._backoff = backoff
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._out_of_threads = False
         self._workers: dict[str, _SinkWorker] = {}
         self.dropped = 0
         self.delivered = 0
@@ -233,9 +234,16 @@ class _Delivery:
                 try:
                     thread.start()
                 except RuntimeError as error:  # "can't start new thread"
-                    _log().error("favorpolicy: cannot start the delivery thread: %s", error)
+                    if not self._out_of_threads:  # said once, not on every resolve()
+                        _log().error(
+                            "favorpolicy: cannot start the delivery thread (%s); events are "
+                            "dropped until it starts",
+                            error,
+                        )
+                    self._out_of_threads = True
                     return False
                 self._thread = thread
+                self._out_of_threads = False
         return True
 
     def _run(self) -> None:
@@ -376,8 +384,8 @@ class _Delivery:
         self._thread = None
         if left or self.dropped:
             raise UndeliveredEvents(
-                f"events: {left} still queued and {self.dropped} dropped when the queue was "
-                "full; they were not delivered",
+                f"events: {left} still queued and {self.dropped} dropped (the queue was full, "
+                "or no thread could be started); they were not delivered",
                 queued=left,
                 dropped=self.dropped,
             )

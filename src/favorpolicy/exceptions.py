@@ -94,7 +94,7 @@ class UndeliveredEvents(FavorPolicyError, RuntimeError):
     """``PluginManager.close()`` found events that were dropped or not delivered in time.
 
     ``queued`` counts events still waiting; ``dropped`` counts events refused
-    because the bounded queue was full.
+    because the bounded queue was full or no thread could be started.
     """
 
     def __init__(self, message: str, *, queued: int = 0, dropped: int = 0) -> None:
