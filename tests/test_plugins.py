@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import subprocess
 import sys
@@ -214,11 +215,21 @@ class Decimal_like:  # noqa: N801  # named for what it imitates
     currency = "USD"
 
 
-def _compare(scenario: Scenario, hook: str, mode: str) -> None:
-    policy, customer, issue, role = scenario
-    clean = make_plugin_manager(load_entrypoints=False)
+@functools.cache
+def _pair(hook: str, mode: str) -> tuple[PluginManager, PluginManager]:
+    """A manager with the built-ins only, and one with a faulty plugin on *hook* too.
+
+    Made once per hook and mode, not once per example: each manager's delivery
+    runs a thread while the logging sink hears pytest's log capture.
+    """
     dirty = make_plugin_manager(load_entrypoints=False)
     dirty.register(faulty_plugin(hook, mode), name="faulty")
+    return make_plugin_manager(load_entrypoints=False), dirty
+
+
+def _compare(scenario: Scenario, hook: str, mode: str) -> None:
+    policy, customer, issue, role = scenario
+    clean, dirty = _pair(hook, mode)
     without = resolve(issue, customer, policy, role=role, plugins=clean)
     with_faulty = resolve(issue, customer, policy, role=role, plugins=dirty)
     assert decision(without) == decision(with_faulty)
