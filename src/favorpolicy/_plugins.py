@@ -343,11 +343,7 @@ class _Delivery:
         while len(errors) < len(events):
             if attempt:
                 time.sleep(self._backoff * 2 ** (attempt - 1))
-            worker = self._workers.get(impl.plugin_name)
-            if worker is None or worker.stuck:
-                # A stuck worker is abandoned (a daemon thread); the sink gets a fresh one.
-                worker = _SinkWorker(impl.plugin_name)
-                self._workers[impl.plugin_name] = worker
+            worker = _SinkWorker.for_sink(self._workers, impl.plugin_name)
             calls = [_arguments(impl, {"event": event}) for event in events[len(errors) :]]
             ran = worker.call_many(impl.function, calls, self._sink_timeout)
             failed = ran[-1] if ran and ran[-1] is not None else None
@@ -444,6 +440,18 @@ class _SinkWorker:
         except RuntimeError as error:  # out of threads: the calls fail, and are retried
             self.unstarted = f"cannot start a thread for the sink: {error}"
             self.stuck = True  # the next attempt makes a fresh worker, which tries again
+
+    @classmethod
+    def for_sink(cls, workers: dict[str, _SinkWorker], name: str) -> _SinkWorker:
+        """The worker of sink *name* in *workers*: a fresh one if it has none or it is stuck.
+
+        A stuck worker is abandoned (a daemon thread), and so is one whose thread
+        did not start: the fresh one tries again.
+        """
+        worker = workers.get(name)
+        if worker is None or worker.stuck:
+            worker = workers[name] = cls(name)
+        return worker
 
     def _loop(self) -> None:
         while (job := self._inbox.get()) is not None:

@@ -1019,9 +1019,7 @@ class Ledger:
                 continue
             if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
                 continue
-            worker = workers.get(name)
-            if worker is None or worker.stuck:
-                worker = workers[name] = _SinkWorker(name)
+            worker = _SinkWorker.for_sink(workers, name)
             arguments = [{"event": event}[argument] for argument in impl.argnames]
             problem = worker.call(impl.function, arguments, timeout)
             if problem is not None:
