@@ -286,6 +286,12 @@ def _with(*plugins: object) -> PluginManager:
     return manager
 
 
+def _resolve_numbered(manager: PluginManager, count: int) -> None:
+    """Resolve tickets T-0, T-1, ... T-{count - 1} with *manager*."""
+    for number in range(count):
+        resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+
+
 def _tuned(
     *,
     sink_timeout: float | None = None,
@@ -522,8 +528,7 @@ class TestSinkIsolation:
                 seen.append(event.issue_id)
 
         manager = _tuned(sink_timeout=0.05, hangs=HangsOnThree())
-        for number in range(8):  # within the delivery's linger: most arrive as one batch
-            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        _resolve_numbered(manager, 8)  # within the delivery's linger: most arrive as one batch
         assert manager.flush(timeout=10)
         delivered = [f"T-{number}" for number in range(8) if number != 3]
         assert delivered == seen
@@ -566,8 +571,7 @@ class TestSinkIsolation:
                     raise ConnectionError("down")
 
         manager = _tuned(attempts=2, sink=OneFlakyOneDown())
-        for number in range(4):
-            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        _resolve_numbered(manager, 4)
         assert manager.flush(timeout=10)
         assert ["T-0", "T-1", "T-1", "T-2", "T-2", "T-3"] == calls
         (fault,) = manager.sink_faults
@@ -585,8 +589,7 @@ class TestSinkIsolation:
                     raise ConnectionError("flaky")
 
         manager = _tuned(flaky=FailsTwiceOnOne())
-        for number in range(4):
-            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        _resolve_numbered(manager, 4)
         assert manager.flush(timeout=10)
         assert ["T-0", "T-1", "T-1", "T-1", "T-2", "T-3"] == calls
         assert () == manager.sink_faults
@@ -604,8 +607,7 @@ class TestSinkIsolation:
         manager = PluginManager()
         manager.delivery = type(manager.delivery)(manager, maxsize=1)
         manager.register(Blocking())
-        for number in range(5):
-            resolve(attrs.evolve(DAMAGED, id=f"T-{number}"), Customer("c"), USD, plugins=manager)
+        _resolve_numbered(manager, 5)
         release.set()
         with pytest.raises(UndeliveredEvents, match="dropped") as info:
             manager.close()
