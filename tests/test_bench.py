@@ -181,3 +181,27 @@ def test_the_runner_runs_every_benchmark_and_sums_up(capsys: pytest.CaptureFixtu
     assert "resolve(), no plugins / hand-written baseline" in whats
     assert any(what.startswith("zen-engine") for what in whats)
     assert all(row[1] for row in rows)  # every row has a figure
+    assert out.rstrip().splitlines()[-1].startswith("targets met: ")
+
+
+@pytest.mark.parametrize(
+    ("target", "met", "shown"),
+    [
+        ("<= 5", True, "met"),
+        ("<= 5", False, "MISSED"),
+        ("(<= 2)", True, "met"),
+        ("(<= 2)", False, "missed"),
+    ],
+)
+def test_the_summary_shouts_only_for_a_real_target(target: str, met: bool, shown: str) -> None:
+    assert shown == _load_named("run").verdict(target, met)
+
+
+def test_the_tally_counts_only_the_real_targets() -> None:
+    rows = [
+        ("a", "1", "<= 5", True),
+        ("b", "9", "<= 5", False),
+        ("c", "9", "(<= 2)", False),
+        ("d", "1", "(> 1)", True),
+    ]
+    assert _load_named("run").tally(rows).startswith("targets met: 1 of 2 ")
