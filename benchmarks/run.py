@@ -51,20 +51,27 @@ def _json_of(main: Callable[[list[str]], int], argv: list[str]) -> dict[str, Any
 
 
 Row = tuple[str, str, str, bool]  # what, figure, target, met
-# A target in parentheses is one we watch, not one of issue 7's: it is reported, and
-# a miss is marked in lower case, so that MISSED always means one of the real targets.
+
+
+def watched(target: str) -> bool:
+    """Whether *target* is one we only watch, not one of issue 7's: it is in parentheses.
+
+    A watched figure is reported, and a miss is marked in lower case, so that
+    MISSED always means one of the real targets.
+    """
+    return target.startswith("(")
 
 
 def verdict(target: str, met: bool) -> str:
     """How the summary marks a figure: met, MISSED (a target) or missed (a watched figure)."""
     if met:
         return "met"
-    return "missed" if target.startswith("(") else "MISSED"
+    return "missed" if watched(target) else "MISSED"
 
 
 def tally(rows: Sequence[Row]) -> str:
     """The summary's last line: how many of the real targets were met."""
-    targets = [met for _, _, target, met in rows if not target.startswith("(")]
+    targets = [met for _, _, target, met in rows if not watched(target)]
     return f"targets met: {sum(targets)} of {len(targets)} (in parentheses: watched, not targets)"
 
 
