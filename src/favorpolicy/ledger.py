@@ -44,7 +44,14 @@ from ._ledger_report import LedgerReport, ReportRow, build_report
 from ._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ._model import Customer, Issue, Resolution
 from ._money import Money
-from ._plugins import BuiltinSink, Event, PluginManager, _SinkWorker, events_for
+from ._plugins import (
+    BuiltinSink,
+    Event,
+    PluginManager,
+    _arguments,
+    _SinkWorker,
+    events_for,
+)
 from ._policy import Budget, Policy
 from ._resolve import _check_inputs, _manager, _resolution, decision_key
 from ._tickets import (
@@ -1020,7 +1027,7 @@ class Ledger:
             if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
                 continue
             worker = _SinkWorker.for_sink(workers, name)
-            arguments = [{"event": event}[argument] for argument in impl.argnames]
+            arguments = _arguments(impl, {"event": event})
             problem = worker.call(impl.function, arguments, timeout)
             if problem is not None:
                 errors.append(f"{name}: {problem}")
