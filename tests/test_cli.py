@@ -17,7 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import InstallPlugin
-from favorpolicy import Policy, Resolution, __version__
+from favorpolicy import (
+    __version__,
+    policy_from_toml,
+    resolution_from_dict,
+    resolution_to_dict,
+)
 from favorpolicy.cli import main
 
 ROOT = Path(__file__).parent.parent
@@ -53,9 +58,9 @@ class TestResolve:
         code, out, _ = run("resolve", "--policy", str(POLICY), "--json", str(ticket))
         assert 0 == code
         _golden(f"resolve-{ticket.stem}.json", out)
-        resolution = Resolution.from_dict(json.loads(out))
-        assert json.loads(out) == resolution.to_dict()
-        assert Policy.from_toml(POLICY).fingerprint == resolution.policy_fingerprint
+        resolution = resolution_from_dict(json.loads(out))
+        assert json.loads(out) == resolution_to_dict(resolution)
+        assert policy_from_toml(POLICY).fingerprint == resolution.policy_fingerprint
 
     def test_reads_stdin_and_takes_a_role(self) -> None:
         ticket = (ROOT / "examples" / "tickets" / "damaged-escalated.json").read_text()

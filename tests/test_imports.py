@@ -176,7 +176,7 @@ class TestLogging:
         [
             "favorpolicy.make_plugin_manager(load_entrypoints=False)",
             "import favorpolicy.ledger",
-            "import favorpolicy._plugins as p; p._log()",
+            "import favorpolicy._plugins._manager as m; m._log()",
         ],
     )
     def test_the_null_handler_is_in_place_once_favorpolicy_can_log(self, code: str) -> None:

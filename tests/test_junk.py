@@ -29,9 +29,11 @@ from favorpolicy import (
     ScreenVerdict,
     Valuation,
     decide,
+    policy_from_dict,
+    policy_to_dict,
     resolve,
 )
-from favorpolicy._tickets import ticket_from_dict
+from favorpolicy._forms import ticket_from_dict
 from favorpolicy.ledger import Ledger, resolve_and_record_many
 from favorpolicy.testing import customers, issues, money
 
@@ -203,13 +205,13 @@ class TestJunkInPluginsAndFiles:
     def test_screen_verdict(self, level: Any, reason: Any, plugin: Any) -> None:
         _call(ScreenVerdict, level, reason, plugin)
 
-    @given(st.dictionaries(st.sampled_from([*USD.to_dict(), "oops"]), JUNK))
+    @given(st.dictionaries(st.sampled_from([*policy_to_dict(USD), "oops"]), JUNK))
     def test_policy_from_dict(self, data: dict[str, Any]) -> None:
-        _call(Policy.from_dict, {**USD.to_dict(), **data})
+        _call(policy_from_dict, {**policy_to_dict(USD), **data})
 
     @given(JUNK)
     def test_policy_from_junk(self, data: Any) -> None:
-        _call(Policy.from_dict, data)
+        _call(policy_from_dict, data)
 
     @given(st.dictionaries(st.sampled_from(["customer", "issue", "extra"]), JUNK))
     def test_ticket(self, data: dict[str, Any]) -> None:

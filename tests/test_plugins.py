@@ -122,7 +122,7 @@ class TestMakePluginManager:
         assert not make_plugin_manager().has_plugin("typo")
 
     def test_no_manager_is_made_at_import(self) -> None:
-        code = "import favorpolicy, favorpolicy._plugins as p; print(p._default is None)"
+        code = "import favorpolicy, favorpolicy._plugins._manager as m; print(m._default is None)"
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
@@ -304,11 +304,11 @@ def _tuned(
     The backoff defaults to 1 ms, to keep the tests quick (the default is 50 ms).
     """
     manager = make_plugin_manager(load_entrypoints=False)
-    manager.delivery._backoff = backoff
+    manager.delivery.backoff = backoff
     if sink_timeout is not None:
-        manager.delivery._sink_timeout = sink_timeout
+        manager.delivery.sink_timeout = sink_timeout
     if attempts is not None:
-        manager.delivery._attempts = attempts
+        manager.delivery.attempts = attempts
     for name, plugin in plugins.items():
         manager.register(plugin, name=name)
     return manager
@@ -407,7 +407,7 @@ class TestOutOfThreads:
         lines = _without_threads(
             """
             manager = make_plugin_manager(load_entrypoints=False)
-            manager.delivery._backoff = 0.001
+            manager.delivery.backoff = 0.001
             first, late = RecordingSink(), RecordingSink()
             manager.register(first, name="first")
             resolve(*ticket(1), policy, plugins=manager)

@@ -13,7 +13,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
-from favorpolicy import Money, Policy
+from favorpolicy import Money, policy_from_toml
 from favorpolicy._sources import (
     CSV_COLUMNS,
     ExampleBlock,
@@ -96,7 +96,7 @@ class TestExample:
         assert list(other) != whole
 
     def test_is_seeded(self) -> None:
-        tiers = Policy.from_toml(POLICY).tiers
+        tiers = policy_from_toml(POLICY).tiers
         first = [t.issue for t in example_tickets(50, "BRL", tiers)]
         assert first == [t.issue for t in example_tickets(50, "BRL", tiers)]
         assert simulate("--example", "200")[1] == simulate("--example", "200")[1]

@@ -204,7 +204,7 @@ class TestWebhookSink:
         self, pm: PluginManager, http_server: Any
     ) -> None:
         http_server.script = [400, 400, 400]
-        pm.delivery._attempts = 1
+        pm.delivery.attempts = 1
         url = f"http://127.0.0.1:{http_server.server_port}/hook"
         resolve(
             attrs.evolve(ESCALATED, loss=Money(10, "USD")), Customer("c"), _webhook(url), plugins=pm
@@ -221,7 +221,7 @@ class TestWebhookSink:
         silent.listen(8)  # accepts connections, never answers
         sink = RecordingSink()
         pm.register(sink)
-        pm.delivery._attempts = 1
+        pm.delivery.attempts = 1
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/hook"
         policy = _webhook(url, timeout_ms=200, attempts=2)
         try:

@@ -13,6 +13,7 @@ import sys
 
 # The errors are plain classes with no imports of their own, so they load at once.
 from .exceptions import (
+    BadInput,
     CurrencyMismatch,
     FavorPolicyError,
     InvalidCustomer,
@@ -22,6 +23,7 @@ from .exceptions import (
     InvalidPolicy,
     InvalidRecord,
     InvalidRemedy,
+    InvalidTicket,
     InvalidVerdict,
     LedgerConflict,
     LedgerError,
@@ -35,6 +37,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._events import Event, EventKind
+    from ._forms import resolution_from_dict, resolution_to_dict
     from ._model import (
         BUILTIN_KINDS,
         Customer,
@@ -49,8 +53,9 @@ if TYPE_CHECKING:
         ScreenVerdict,
     )
     from ._money import MINOR_UNITS, Money
-    from ._plugins import Event, EventKind, PluginManager, make_plugin_manager
+    from ._plugins import PluginManager, make_plugin_manager
     from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
+    from ._policy_file import policy_from_dict, policy_from_toml, policy_to_dict, policy_to_toml
     from ._resolve import Decision, decide, resolve
     from .hookspecs import hookimpl
 
@@ -64,8 +69,8 @@ _LAZY: dict[str, str] = {
     "Budget": "_policy",
     "Customer": "_model",
     "Decision": "_resolve",
-    "Event": "_plugins",
-    "EventKind": "_plugins",
+    "Event": "_events",
+    "EventKind": "_events",
     "Fault": "_model",
     "GoodwillRules": "_policy",
     "Issue": "_model",
@@ -86,6 +91,12 @@ _LAZY: dict[str, str] = {
     "decide": "_resolve",
     "hookimpl": "hookspecs",
     "make_plugin_manager": "_plugins",
+    "policy_from_dict": "_policy_file",
+    "policy_from_toml": "_policy_file",
+    "policy_to_dict": "_policy_file",
+    "policy_to_toml": "_policy_file",
+    "resolution_from_dict": "_forms",
+    "resolution_to_dict": "_forms",
     "resolve": "_resolve",
 }
 # Submodules that `import favorpolicy` used to load as a side effect; still reachable as
@@ -135,6 +146,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BUILTIN_KINDS",
+    "BadInput",
     "Budget",
     "CurrencyMismatch",
     "Customer",
@@ -151,6 +163,7 @@ __all__ = [
     "InvalidPolicy",
     "InvalidRecord",
     "InvalidRemedy",
+    "InvalidTicket",
     "InvalidVerdict",
     "Issue",
     "LedgerConflict",
@@ -176,5 +189,11 @@ __all__ = [
     "decide",
     "hookimpl",
     "make_plugin_manager",
+    "policy_from_dict",
+    "policy_from_toml",
+    "policy_to_dict",
+    "policy_to_toml",
+    "resolution_from_dict",
+    "resolution_to_dict",
     "resolve",
 ]

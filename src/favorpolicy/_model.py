@@ -7,13 +7,14 @@ cannot exist and :func:`~favorpolicy.resolve` never has to re-check one.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
 import attrs
 
 from ._money import Money
+from ._show import show
 from .exceptions import (
     CurrencyMismatch,
     FavorPolicyError,
@@ -21,7 +22,6 @@ from .exceptions import (
     InvalidIssue,
     InvalidRemedy,
     InvalidVerdict,
-    _show,
 )
 
 __all__ = [
@@ -96,7 +96,7 @@ def _enum_converter(
         if isinstance(value, str) and value.strip().lower() in by_text:
             return by_text[value.strip().lower()]
         allowed = ", ".join(str(member.value) for member in enum_type)
-        raise error(f"{field}: {_show(value)} is not one of {allowed}")
+        raise error(f"{field}: {show(value)} is not one of {allowed}")
 
     return convert
 
@@ -115,9 +115,9 @@ def _optional_enum_converter(
 def _text(error: type[FavorPolicyError], *, required: bool = False) -> _Validator:
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise error(f"{attribute.name}: {_show(value)} is a {type(value).__name__}, not a str")
+            raise error(f"{attribute.name}: {show(value)} is a {type(value).__name__}, not a str")
         if required and not value.strip():
-            raise error(f"{attribute.name}: {_show(value)} is empty; it needs some text")
+            raise error(f"{attribute.name}: {show(value)} is empty; it needs some text")
 
     return validate
 
@@ -132,7 +132,7 @@ def _amount(
             return
         if not isinstance(value, Money):
             raise error(
-                f"{attribute.name}: {_show(value)} is a {type(value).__name__}, not Money; "
+                f"{attribute.name}: {show(value)} is a {type(value).__name__}, not Money; "
                 "write Money('12.50', 'USD')"
             )
         if value.amount < 0:
@@ -152,9 +152,9 @@ def _int_between(error: type[FavorPolicyError], low: int, high: int | None) -> _
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         shown = f"from {low} to {high}" if high is not None else f"{low} or more"
         if isinstance(value, bool) or not isinstance(value, int):
-            raise error(f"{attribute.name}: {_show(value)} is not an int {shown}")
+            raise error(f"{attribute.name}: {show(value)} is not an int {shown}")
         if value < low or (high is not None and value > high):
-            raise error(f"{attribute.name}: {_show(value)} is out of range; it must be {shown}")
+            raise error(f"{attribute.name}: {show(value)} is out of range; it must be {shown}")
 
     return validate
 
@@ -168,7 +168,7 @@ def _optional_instance(error: type[FavorPolicyError], kind: type) -> _Validator:
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None and not isinstance(value, kind):
             raise error(
-                f"{attribute.name}: {_show(value)} is a {type(value).__name__}, "
+                f"{attribute.name}: {show(value)} is a {type(value).__name__}, "
                 f"not a {kind.__name__} or None"
             )
 
@@ -319,17 +319,17 @@ def _to_level(value: object) -> Level:
         return value
     if isinstance(value, str) and value.strip().upper() in Level.__members__:
         return Level[value.strip().upper()]
-    raise InvalidVerdict(f"level: {_show(value)} is not one of none, warn, restrict, refuse")
+    raise InvalidVerdict(f"level: {show(value)} is not one of none, warn, restrict, refuse")
 
 
 def _verdict_reason(
     instance: ScreenVerdict, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     if not isinstance(value, str):
-        raise InvalidVerdict(f"reason: {_show(value)} is a {type(value).__name__}, not a str")
+        raise InvalidVerdict(f"reason: {show(value)} is a {type(value).__name__}, not a str")
     if instance.level > Level.NONE and not value.strip():
         raise InvalidVerdict(
-            f"reason: {_show(value)} is empty; a {instance.level} verdict needs one"
+            f"reason: {show(value)} is empty; a {instance.level} verdict needs one"
         )
 
 
@@ -417,7 +417,7 @@ class Resolution:
 
     A Resolution from :func:`~favorpolicy.resolve` writes its ``reasons``,
     ``alternatives`` and ``key`` the first time each is read (directly, or
-    through ``==``, ``repr()``, ``hash()``, pickling or :meth:`to_dict`), from
+    through ``==``, ``repr()``, ``hash()`` or pickling), from
     what the decision noted as it went; until then it keeps the issue, the
     customer and the policy it was made from. The values are the same either
     way, and no plugin is called again.
@@ -448,22 +448,6 @@ class Resolution:
     def value(self) -> Money:
         """What the granted remedies are worth to the customer, together."""
         return Money.total((remedy.value for remedy in self.remedies), self.total.currency)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The resolution as JSON data: amounts as ``"12.50 USD"``, kinds and levels as text.
-
-        This is what ``favorpolicy resolve --json`` prints, and what the sinks send.
-        """
-        from ._tickets import resolution_to_dict  # noqa: PLC0415  # cattrs loads on first use
-
-        return resolution_to_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Resolution:
-        """Structure :meth:`to_dict`'s output back into an equal Resolution."""
-        from ._tickets import resolution_from_dict  # noqa: PLC0415
-
-        return resolution_from_dict(data)
 
     def explain(self) -> str:
         """Describe the decision for a person, one fact a line."""

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from decimal import ROUND_CEILING, Decimal
 from typing import Final, Self, final
 
-from .exceptions import CurrencyMismatch, InvalidMoney, _show
+from ._show import show
+from .exceptions import CurrencyMismatch, InvalidMoney
 
 __all__ = ["MAX_AMOUNT", "MAX_PLACES", "MINOR_UNITS", "Money", "minor_units"]
 
@@ -61,32 +62,14 @@ def minor_units(currency: str) -> int:
         return MINOR_UNITS[currency]
     except (KeyError, TypeError):
         raise InvalidMoney(
-            f"currency: {_show(currency)} is not a known ISO 4217 code "
+            f"currency: {show(currency)} is not a known ISO 4217 code "
             f"(known: {', '.join(sorted(MINOR_UNITS))})"
         ) from None
 
 
-def parse_amount(value: object, currency: str) -> Money:
-    """Read an amount written in a file: a number in *currency*, or text like ``"25.00 BRL"``.
-
-    Text with another currency's code raises :class:`CurrencyMismatch`. JSON
-    floats are read as written (``0.1`` is one tenth), never as binary fractions.
-    """
-    if isinstance(value, str) and " " in value.strip():
-        amount, code = value.strip().rsplit(" ", 1)
-        if code.upper() != currency:
-            raise CurrencyMismatch(
-                f"{_show(value)} is in {code!r}, not the policy's currency {currency!r}"
-            )
-        value = amount
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    return Money(value, currency)  # type: ignore[arg-type]  # Money refuses what it cannot read
-
-
 def _to_currency(value: object) -> str:
     if not isinstance(value, str):
-        raise InvalidMoney(f"currency: {_show(value)} is not a str ISO 4217 code such as 'USD'")
+        raise InvalidMoney(f"currency: {show(value)} is not a str ISO 4217 code such as 'USD'")
     code = value.strip().upper()
     minor_units(code)
     return code
@@ -95,13 +78,13 @@ def _to_currency(value: object) -> str:
 def _to_amount(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise InvalidMoney(
-            f"amount: {_show(value)} is a {type(value).__name__}; use a str, int or Decimal "
+            f"amount: {show(value)} is a {type(value).__name__}; use a str, int or Decimal "
             "(floats cannot hold most amounts exactly)"
         )
     try:
         amount = Decimal(value) if not isinstance(value, Decimal) else value
     except (decimal.InvalidOperation, ValueError):
-        raise InvalidMoney(f"amount: {_show(value)} is not a number") from None
+        raise InvalidMoney(f"amount: {show(value)} is not a number") from None
     _check_range(amount, value)
     # Decimal("-0") would print as "-0.00".
     return amount.copy_abs() if amount.is_zero() else amount
@@ -109,21 +92,19 @@ def _to_amount(value: object) -> Decimal:
 
 def _check_range(amount: Decimal, shown: object) -> None:
     if not amount.is_finite():
-        raise InvalidMoney(
-            f"amount: {_show(shown)} is not finite; NaN and infinities are not money"
-        )
+        raise InvalidMoney(f"amount: {show(shown)} is not finite; NaN and infinities are not money")
     if amount.copy_abs() >= MAX_AMOUNT:
-        raise InvalidMoney(f"amount: {_show(shown)} is too large; the limit is below 10**18")
+        raise InvalidMoney(f"amount: {show(shown)} is too large; the limit is below 10**18")
     if not amount.is_zero() and amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
         # The exponent of a finite Decimal is always an int.
-        raise InvalidMoney(f"amount: {_show(shown)} has more than {MAX_PLACES} decimal places")
+        raise InvalidMoney(f"amount: {show(shown)} has more than {MAX_PLACES} decimal places")
 
 
 def _make(amount: Decimal, currency: str) -> Money:
     """Build a Money from a computed amount, checking only its range."""
     if not _BELOW_MAX < amount < MAX_AMOUNT:
         raise InvalidMoney(
-            f"amount: {_show(amount)} {currency} is too large; the limit is below 10**18"
+            f"amount: {show(amount)} {currency} is too large; the limit is below 10**18"
         )
     money = _new(Money)
     _set_amount(money, amount)
@@ -175,7 +156,7 @@ class Money:
         """Add up *amounts*, all in *currency*; an empty iterable gives zero."""
         result = cls.zero(currency)
         if isinstance(amounts, str | bytes) or not isinstance(amounts, Iterable):
-            raise InvalidMoney(f"amounts: {_show(amounts)} is not an iterable of Money")
+            raise InvalidMoney(f"amounts: {show(amounts)} is not an iterable of Money")
         for amount in amounts:
             result = result + amount
         return result
@@ -212,7 +193,7 @@ class Money:
     def _other(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise InvalidMoney(
-                f"cannot {operation} Money and {type(other).__name__} {_show(other)}; "
+                f"cannot {operation} Money and {type(other).__name__} {show(other)}; "
                 "both sides must be Money"
             )
         self._same_currency(other, operation)
@@ -237,15 +218,15 @@ class Money:
     def __mul__(self, factor: int | Decimal) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, int | Decimal):
             raise InvalidMoney(
-                f"factor: {_show(factor)} is a {type(factor).__name__}; Money multiplies by "
+                f"factor: {show(factor)} is a {type(factor).__name__}; Money multiplies by "
                 "an int or Decimal only"
             )
         if isinstance(factor, Decimal) and not factor.is_finite():
-            raise InvalidMoney(f"factor: {_show(factor)} is not finite")
+            raise InvalidMoney(f"factor: {show(factor)} is not finite")
         try:
             amount = _CONTEXT.multiply(self.amount, Decimal(factor))
         except decimal.Overflow:
-            raise InvalidMoney(f"amount: {self} times {_show(factor)} is too large") from None
+            raise InvalidMoney(f"amount: {self} times {show(factor)} is too large") from None
         if amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
             amount = amount.quantize(_PLACES_QUANTUM, rounding=ROUND_CEILING, context=_CONTEXT)
         if amount.is_zero():

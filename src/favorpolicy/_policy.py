@@ -8,7 +8,6 @@ and so is a set of roles where no one may approve the largest goodwill.
 from __future__ import annotations
 
 import decimal
-import os
 import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,8 @@ import attrs
 from ._canon import LATE, digest
 from ._model import RemedyKind
 from ._money import Money, minor_units
-from .exceptions import FavorPolicyError, InvalidPolicy, _show
+from ._show import show
+from .exceptions import FavorPolicyError, InvalidPolicy
 
 __all__ = [
     "BUDGET_PERIODS",
@@ -41,7 +41,7 @@ _T = TypeVar("_T")
 
 
 def _fail(path: str, value: object, problem: str) -> InvalidPolicy:
-    return InvalidPolicy(f"{path}: {_show(value)} {problem}")
+    return InvalidPolicy(f"{path}: {show(value)} {problem}")
 
 
 def _rate(path: str, value: object) -> Decimal:
@@ -681,32 +681,6 @@ class Policy:
     def valuation(self, kind: RemedyKind) -> Valuation:
         """How a remedy of *kind* is sized and costed under this policy."""
         return self.valuations[kind]
-
-    @classmethod
-    def from_toml(cls, path: str | os.PathLike[str]) -> Policy:
-        """Load a policy file (see docs/policy-file.md); errors name the file, key and value."""
-        from ._policy_file import policy_from_toml  # noqa: PLC0415  # cattrs loads on first use
-
-        return policy_from_toml(path)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Policy:
-        """Build a policy from plain data shaped like a policy file."""
-        from ._policy_file import policy_from_dict  # noqa: PLC0415
-
-        return policy_from_dict(data)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The policy as plain data in the policy-file shape."""
-        from ._policy_file import policy_to_dict  # noqa: PLC0415
-
-        return policy_to_dict(self)
-
-    def to_toml(self) -> str:
-        """The policy as a TOML policy file; ``from_toml`` reads it back to an equal policy."""
-        from ._policy_file import policy_to_toml  # noqa: PLC0415
-
-        return policy_to_toml(self)
 
     @classmethod
     def default(cls, currency: str = "USD") -> Policy:

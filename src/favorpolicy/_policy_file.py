@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +19,14 @@ import attrs
 import cattrs
 from cattrs.v import format_exception
 
+from ._forms import Amount, converter, parse_amount
 from ._model import RemedyKind
-from ._money import Money, parse_amount
+from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-from .exceptions import FavorPolicyError, InvalidPolicy, _show
+from ._show import show
+from .exceptions import FavorPolicyError, InvalidPolicy
 
 __all__ = ["policy_from_dict", "policy_from_toml", "policy_to_dict", "policy_to_toml"]
-
-# An amount in a policy file: a number in the policy's currency, or "150.00 BRL".
-Amount = Decimal | str
 
 
 @attrs.define
@@ -75,34 +74,6 @@ class _PolicyFile:
     budgets: list[_BudgetFile] = attrs.field(factory=list)
 
 
-def _decimal(value: object, _: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise TypeError(f"{_show(value)} is not a number")  # cattrs adds the key path
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"{_show(value)} is not a number") from None
-
-
-def _amount(value: object, _: object) -> Amount:
-    return value if isinstance(value, str) else _decimal(value, None)
-
-
-def _make_converter() -> cattrs.Converter:
-    converter = cattrs.Converter(forbid_extra_keys=True)
-    converter.register_structure_hook(Decimal, _decimal)
-    converter.register_structure_hook(Amount, _amount)
-    converter.register_structure_hook(
-        Amount | None, lambda v, _: None if v is None else _amount(v, None)
-    )
-    converter.register_structure_hook(Any, lambda value, _: value)
-    converter.register_unstructure_hook(Decimal, lambda value: value)
-    return converter
-
-
-_CONVERTER = _make_converter()
-
-
 def _path(cattrs_path: str) -> str:
     # cattrs writes "$.roles['agent'].limit"; favorpolicy writes "roles.agent.limit".
     path = cattrs_path.removeprefix("$").removeprefix(".")
@@ -111,7 +82,7 @@ def _path(cattrs_path: str) -> str:
 
 def _describe(error: BaseException, expected: type | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        keys = sorted(key if isinstance(key, str) else _show(key) for key in error.extra_fields)
+        keys = sorted(key if isinstance(key, str) else show(key) for key in error.extra_fields)
         return f"unknown key(s) {keys}"
     if isinstance(error, ValueError | TypeError) and not isinstance(error, KeyError):
         # Python's own messages name the value: "invalid literal for int() ...: 'soon'".
@@ -221,14 +192,14 @@ def _budget(path: str, budget: _BudgetFile, currency: str) -> Budget:
 def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Policy:
     """Build a Policy from plain data shaped like a policy file (see docs/policy-file.md)."""
     if not isinstance(data, Mapping):
-        raise InvalidPolicy(f"{source}: {_show(data)} is not a mapping of policy keys")
+        raise InvalidPolicy(f"{source}: {show(data)} is not a mapping of policy keys")
     try:
-        shape = _CONVERTER.structure(dict(data), _PolicyFile)
+        shape = converter().structure(dict(data), _PolicyFile)
     except cattrs.BaseValidationError as error:
         raise _shape_error(error, source) from None
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         # cattrs lets a few conversion errors through unwrapped (a 5000-digit int as a str).
-        raise InvalidPolicy(f"{source}: cannot be read: {_show(str(error))}") from None
+        raise InvalidPolicy(f"{source}: cannot be read: {show(str(error))}") from None
     try:
         return build(shape)
     except FavorPolicyError as error:
@@ -287,7 +258,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
             for budget in policy.budgets
         ],
     )
-    data: dict[str, Any] = _drop_none(_CONVERTER.unstructure(shape))
+    data: dict[str, Any] = _drop_none(converter().unstructure(shape))
     return data
 
 

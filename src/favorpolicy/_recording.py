@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from ._plugins import Event, EventKind
+from ._events import Event, EventKind
 from .hookspecs import hookimpl
 
 __all__ = ["RecordingSink"]

@@ -41,6 +41,7 @@ from ._model import (
 from ._money import _BELOW_MAX, _CONTEXT, MAX_AMOUNT, _make, format_amount
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
+from ._show import show
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
@@ -49,7 +50,6 @@ from .exceptions import (
     InvalidPolicy,
     UnknownRole,
     UnknownTier,
-    _show,
 )
 
 __all__ = ["Decision", "decide", "decision_key", "resolution_for", "resolve"]
@@ -118,7 +118,7 @@ def _manager(plugins: PluginManager | None) -> PluginManager:
         return default_manager()
     if not isinstance(plugins, PluginManager):
         raise InvalidPlugins(
-            f"plugins: {_show(plugins)} is not a manager from favorpolicy.make_plugin_manager()"
+            f"plugins: {show(plugins)} is not a manager from favorpolicy.make_plugin_manager()"
         )
     return plugins
 
@@ -510,23 +510,23 @@ def decision_key(
 
 def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
     if not isinstance(issue, Issue):
-        raise InvalidIssue(f"issue: {_show(issue)} is a {type(issue).__name__}, not an Issue")
+        raise InvalidIssue(f"issue: {show(issue)} is a {type(issue).__name__}, not an Issue")
     if not isinstance(customer, Customer):
         raise InvalidCustomer(
-            f"customer: {_show(customer)} is a {type(customer).__name__}, not a Customer"
+            f"customer: {show(customer)} is a {type(customer).__name__}, not a Customer"
         )
     if not isinstance(policy, Policy):
-        raise InvalidPolicy(f"policy: {_show(policy)} is a {type(policy).__name__}, not a Policy")
+        raise InvalidPolicy(f"policy: {show(policy)} is a {type(policy).__name__}, not a Policy")
     if issue.loss.currency != policy.currency:
         raise CurrencyMismatch(
             f"issue.loss: {issue.loss} is not in the policy's currency {policy.currency!r}"
         )
     if not isinstance(role, str) or policy.role_index(role) is None:
         known = ", ".join(r.name for r in policy.roles)
-        raise UnknownRole(f"role: {_show(role)} is not a role of this policy ({known})")
+        raise UnknownRole(f"role: {show(role)} is not a role of this policy ({known})")
     if customer.tier not in policy.goodwill.tier_factors:
         raise UnknownTier(
-            f"customer.tier: {_show(customer.tier)} is not a tier of this policy "
+            f"customer.tier: {show(customer.tier)} is not a tier of this policy "
             f"({', '.join(policy.tiers)})"
         )
 

@@ -22,11 +22,12 @@ import attrs
 
 from ._model import Level
 from ._policy import Policy
+from ._policy_file import policy_from_dict, policy_to_dict
 from ._resolve import _FAULT_TEXT, Decision, decide
 from ._sources import BadRow, ExampleBlock, ExampleSet, Item, Skip, Ticket
-from .exceptions import FavorPolicyError
+from .exceptions import BadInput, FavorPolicyError
 
-__all__ = ["BadInput", "Backtest", "Summary", "run_backtest"]
+__all__ = ["Backtest", "Summary", "run_backtest"]
 
 _ZERO = Decimal(0)
 _RESTRICT = Level.RESTRICT
@@ -37,10 +38,6 @@ _BIN_EDGES = tuple(Decimal(edge) for edge in GOODWILL_BINS)
 _CURVE_POINTS = 2000
 CHUNK = 500
 _KEPT_BAD_ROWS = 100
-
-
-class BadInput(FavorPolicyError, ValueError):  # matches the library's other errors
-    """A row that could not be read or resolved, with the file and line."""
 
 
 @attrs.define
@@ -240,7 +237,7 @@ _worker_state: dict[str, Any] = {}
 def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # each process makes its own
 
-    _worker_state["policies"] = [Policy.from_dict(data) for data in policies]
+    _worker_state["policies"] = [policy_from_dict(data) for data in policies]
     _worker_state["plugins"] = make_plugin_manager()
     _worker_state["role"] = role
 
@@ -329,7 +326,7 @@ def run_backtest(
     Raises :class:`BadInput` at the first bad row unless *skip_bad*, in which
     case bad rows are counted under ``skipped["bad row"]`` and listed.
     """
-    plain = [policy.to_dict() for policy in policies]
+    plain = [policy_to_dict(policy) for policy in policies]
     total = Backtest([Summary(p.name, p.currency) for p in policies])
     if workers <= 1:
         _start_worker(plain, role)

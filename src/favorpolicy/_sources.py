@@ -23,9 +23,9 @@ from typing import Any, Final
 
 import attrs
 
+from ._forms import ticket_from_dict
 from ._model import BUILTIN_KINDS, Customer, Fault, Issue, RemedyKind, unchecked
 from ._money import Money, _make, minor_units
-from ._tickets import ticket_from_dict
 from .exceptions import FavorPolicyError
 
 __all__ = [

@@ -51,10 +51,10 @@ def _input_errors(debug: bool) -> Iterator[None]:
 
 
 def _load_policy(path: Path, debug: bool) -> Policy:
-    from ._policy import Policy  # noqa: PLC0415  # keeps --help and --version quick
+    from ._policy_file import policy_from_toml  # noqa: PLC0415  # keeps --help and --version quick
 
     with _input_errors(debug):
-        return Policy.from_toml(path)
+        return policy_from_toml(path)
 
 
 @click.group(name="favorpolicy", context_settings={"help_option_names": ["-h", "--help"]})
@@ -91,9 +91,9 @@ def resolve(  # noqa: PLR0917  # click passes one parameter per documented optio
     With --record, the decision and its events go to the ledger, and the
     ledger's relay (`favorpolicy ledger relay`) delivers the events.
     """
+    from ._forms import resolution_to_dict, ticket_from_dict  # noqa: PLC0415
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
     from ._resolve import resolve as decide  # noqa: PLC0415
-    from ._tickets import ticket_from_dict  # noqa: PLC0415
 
     debug = context.obj["debug"]
     policy = _load_policy(policy_path, debug)
@@ -118,7 +118,7 @@ def resolve(  # noqa: PLR0917  # click passes one parameter per documented optio
         finally:
             manager.close()
     if as_json:
-        click.echo(json.dumps(resolution.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(resolution_to_dict(resolution), ensure_ascii=False, indent=2))
     else:
         click.echo(resolution.explain())
 

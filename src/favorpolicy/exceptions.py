@@ -8,6 +8,7 @@ working. Messages name the field, the bad value and what is allowed.
 from __future__ import annotations
 
 __all__ = [
+    "BadInput",
     "CurrencyMismatch",
     "FavorPolicyError",
     "InvalidCustomer",
@@ -15,8 +16,9 @@ __all__ = [
     "InvalidMoney",
     "InvalidPlugins",
     "InvalidPolicy",
-    "InvalidRemedy",
     "InvalidRecord",
+    "InvalidRemedy",
+    "InvalidTicket",
     "InvalidVerdict",
     "LedgerConflict",
     "LedgerError",
@@ -48,6 +50,18 @@ class InvalidCustomer(FavorPolicyError, ValueError):
 
 class InvalidIssue(FavorPolicyError, ValueError):
     """An :class:`~favorpolicy.Issue` field holds a value it cannot take."""
+
+
+class InvalidTicket(InvalidIssue):
+    """A ticket (a customer and an issue, as JSON data) that is not shaped like one.
+
+    An unknown key, a missing one, or a value its field cannot take. The
+    message names the key path: ``issue.loss: ...``.
+    """
+
+
+class BadInput(FavorPolicyError, ValueError):
+    """A backtest met a row it cannot read or resolve; the message names the file and line."""
 
 
 class InvalidRemedy(FavorPolicyError, ValueError):
@@ -109,17 +123,3 @@ class UnknownRole(FavorPolicyError, ValueError):
 
 class UnknownTier(FavorPolicyError, ValueError):
     """A customer's tier is not one of the policy's tiers."""
-
-
-_SHOWN_LENGTH = 80
-
-
-def _show(value: object) -> str:
-    """repr() for error messages: short, and safe for any value a caller might pass."""
-    try:
-        text = repr(value)
-    except Exception:  # a repr that fails must not hide the real error
-        return f"<unprintable {type(value).__name__}>"
-    if len(text) > _SHOWN_LENGTH:
-        return f"{text[: _SHOWN_LENGTH - 5]}...{text[-2:]}"
-    return text

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from ._events import Event
     from ._model import Customer, Issue, Remedy, ScreenVerdict
     from ._money import Money
-    from ._plugins import Event
     from ._policy import Policy
 
 __all__ = [

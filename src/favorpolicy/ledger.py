@@ -40,26 +40,25 @@ import attrs
 
 from . import _log
 from ._budget import goodwill_now, hold_back
+from ._events import Event, events_for
+from ._forms import event_from_dict, event_to_dict, resolution_from_dict, resolution_json
 from ._ledger_report import LedgerReport, ReportRow, build_report
 from ._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ._model import Customer, Issue, Resolution
 from ._money import Money
 from ._plugins import (
-    BuiltinSink,
-    Event,
+    NOTIFY,
+    Patience,
     PluginManager,
-    _arguments,
-    _SinkWorker,
-    events_for,
+    SinkFailure,
+    SinkWorker,
+    hand_over,
+    notice_for,
 )
 from ._policy import Budget, Policy
+from ._policy_file import policy_from_dict, policy_to_toml
 from ._resolve import _check_inputs, _manager, _resolution, decision_key
-from ._tickets import (
-    event_from_dict,
-    event_to_dict,
-    resolution_from_dict,
-    resolution_json,
-)
+from ._show import show
 from ._wal import committed_pages
 from .exceptions import (
     FavorPolicyError,
@@ -67,7 +66,6 @@ from .exceptions import (
     LedgerConflict,
     LedgerError,
     UnknownRole,
-    _show,
 )
 
 __all__ = [
@@ -201,7 +199,7 @@ class _AlreadyRecorded(Exception):  # an internal signal, caught in Ledger._reco
 def _listed(name: str, values: object) -> list[Any]:
     """*values* as a list; InvalidRecord naming *name* if it is not an iterable of items."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise InvalidRecord(f"{name}: {_show(values)} is not an iterable")
+        raise InvalidRecord(f"{name}: {show(values)} is not an iterable")
     return list(values)
 
 
@@ -735,12 +733,11 @@ class Ledger:
     def _check_record(resolution: object, policy: object, issue: object) -> None:
         if not isinstance(resolution, Resolution):
             raise InvalidRecord(
-                f"resolution: {_show(resolution)} is a {type(resolution).__name__}, "
-                "not a Resolution"
+                f"resolution: {show(resolution)} is a {type(resolution).__name__}, not a Resolution"
             )
         if policy is not None:
             if not isinstance(policy, Policy):
-                raise InvalidRecord(f"policy: {_show(policy)} is not a Policy")
+                raise InvalidRecord(f"policy: {show(policy)} is not a Policy")
             if policy.fingerprint != resolution.policy_fingerprint:
                 raise InvalidRecord(
                     f"policy: {policy.name!r} (fingerprint {policy.fingerprint[:12]}...) did not "
@@ -748,7 +745,7 @@ class Ledger:
                 )
         if issue is not None:
             if not isinstance(issue, Issue):
-                raise InvalidRecord(f"issue: {_show(issue)} is not an Issue")
+                raise InvalidRecord(f"issue: {show(issue)} is not an Issue")
             if issue.id != resolution.issue_id:
                 raise InvalidRecord(
                     f"issue: {issue.id!r} is not the resolution's issue {resolution.issue_id!r}"
@@ -761,7 +758,7 @@ class Ledger:
             return
         conn.execute(
             "INSERT OR IGNORE INTO policies (fingerprint, name, body) VALUES (?, ?, ?)",
-            (policy.fingerprint, policy.name, policy.to_toml()),
+            (policy.fingerprint, policy.name, policy_to_toml(policy)),
         )
         self._policies[policy.fingerprint] = policy
         self._kept.add(policy.fingerprint)
@@ -777,7 +774,7 @@ class Ledger:
             policy = None
             if row is not None:
                 try:
-                    policy = Policy.from_dict(tomllib.loads(row[0], parse_float=Decimal))
+                    policy = policy_from_dict(tomllib.loads(row[0], parse_float=Decimal))
                 except (FavorPolicyError, tomllib.TOMLDecodeError) as error:
                     raise self._fail(f"holds a policy it cannot read back: {error}") from None
             self._policies[fingerprint] = policy
@@ -912,7 +909,7 @@ class Ledger:
         manager = _manager(plugins)
         if not self._take_lease(timeout):
             return DeliveryReport(busy=True)
-        workers: dict[str, _SinkWorker] = {}
+        workers: dict[str, SinkWorker] = {}
         counts = {"delivered": 0, "failed": 0, "dead": 0, "held": 0}
         try:
             blocked: set[str] = set()  # keys with an event that failed in this run
@@ -925,7 +922,7 @@ class Ledger:
                     if key in blocked:
                         continue
                     tried += 1
-                    error = self._send(
+                    failures = self._send(
                         manager,
                         workers=workers,
                         event_id=event_id,
@@ -934,19 +931,24 @@ class Ledger:
                         timeout=timeout,
                     )
                     self._renew_lease(timeout)
-                    if error is None:
+                    if not failures:
                         self._mark(seq, "delivered", attempts, None, 0.0)
                         counts["delivered"] += 1
                         continue
                     blocked.add(key)
+                    error = "; ".join(
+                        failure if isinstance(failure, str) else f"{failure.sink}: {failure.error}"
+                        for failure in failures
+                    )
                     outcome = self._failed(
                         seq, event_id, attempts + 1, error, most=max_attempts, backoff=backoff
                     )
                     counts[outcome] += 1
+                    if outcome == "dead":
+                        self._tell_others(failures, fingerprint)
             counts["held"] += self._held()
         finally:
-            for worker in workers.values():
-                worker.stop()
+            SinkWorker.stop_all(workers)
             self._release_lease()
         return DeliveryReport(
             delivered=counts["delivered"],
@@ -971,28 +973,32 @@ class Ledger:
         return "failed"
 
     def _deliverable(self, limit: int) -> list[tuple[int, str, str, str, str | None, int]]:
-        """Due events in recording order, less those behind a dead or backing-off one."""
+        """Due events in recording order, less those behind a backing-off one of their key.
+
+        A dead letter holds nothing back: the in-memory delivery, too, goes on to
+        a key's next event once a sink failed one for good.
+        """
         now = self._clock().timestamp()
         with self._lock, self._errors():
             rows = self._connection().execute(
                 "SELECT o.seq, o.event_id, o.key, o.body, o.fingerprint, o.attempts "
                 "FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_at <= :now "
                 "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.key = o.key AND e.seq < o.seq "
-                "AND (e.state = 'dead' OR (e.state = 'pending' AND e.next_attempt_at > :now))) "
+                "AND e.state = 'pending' AND e.next_attempt_at > :now) "
                 "ORDER BY o.seq LIMIT :limit",
                 {"now": now, "limit": limit},
             )
             return list(rows)
 
     def _held(self) -> int:
-        """Pending events that wait behind an earlier, undelivered event of their key."""
+        """Pending events that wait behind an earlier pending event of their key."""
         with self._lock, self._errors():
             row = (
                 self._connection()
                 .execute(
                     "SELECT count(*) FROM outbox o WHERE o.state = 'pending' AND EXISTS "
                     "(SELECT 1 FROM outbox e WHERE e.key = o.key AND e.seq < o.seq "
-                    "AND e.state != 'delivered')"
+                    "AND e.state = 'pending')"
                 )
                 .fetchone()
             )
@@ -1002,13 +1008,13 @@ class Ledger:
         self,
         manager: PluginManager,
         *,
-        workers: dict[str, _SinkWorker],
+        workers: dict[str, SinkWorker],
         event_id: str,
         body: str,
         fingerprint: str | None,
         timeout: float,
-    ) -> str | None:
-        """Give one event to each sink that has not accepted it; None when all have."""
+    ) -> list[SinkFailure | str]:
+        """Give one event to each sink that has not accepted it; what failed, if anything."""
         with self._lock, self._errors():
             conn = self._connection()
             policy = self._policy(conn, fingerprint)
@@ -1018,26 +1024,53 @@ class Ledger:
         try:
             event = event_from_dict(data, policy)
         except (FavorPolicyError, ValueError) as error:
-            return f"the stored event cannot be read: {error}"
-        errors = []
-        for impl in manager.impls("favorpolicy_notify"):
-            name = impl.plugin_name
-            if name in acked or impl.hookwrapper or impl.wrapper:
-                continue
-            if isinstance(impl.plugin, BuiltinSink) and not impl.plugin.wants(event):
-                continue
-            worker = _SinkWorker.for_sink(workers, name)
-            arguments = _arguments(impl, {"event": event})
-            problem = worker.call(impl.function, arguments, timeout)
-            if problem is not None:
-                errors.append(f"{name}: {problem}")
-                continue
+            return [f"the stored event cannot be read: {error}"]
+
+        def ack(sink: str, event: Event) -> None:
             with self._write() as conn:
                 conn.execute(
                     "INSERT OR IGNORE INTO acks (event_id, sink, at) VALUES (?, ?, ?)",
-                    (event_id, name, _text(self._clock())),
+                    (event_id, sink, _text(self._clock())),
                 )
-        return "; ".join(errors) or None
+
+        return list(
+            hand_over(
+                manager.impls(NOTIFY),
+                [event],
+                workers,
+                Patience(timeout),
+                skip=lambda sink, _: sink in acked,
+                accepted=ack,
+            )
+        )
+
+    def _tell_others(self, failures: list[SinkFailure | str], fingerprint: str | None) -> None:
+        """An event is dead: put a notice of each sink that gave up on it in the outbox.
+
+        The notice goes to every other sink, as the in-memory delivery sends it,
+        and like any event it is retried until they take it. The failing sink
+        is marked as having it, so it is not asked to hear of its own failure.
+        """
+        notices = [
+            (failure.sink, notice)
+            for failure in failures
+            if not isinstance(failure, str) and (notice := notice_for(failure)) is not None
+        ]
+        if not notices:
+            return
+        now = _text(self._clock())
+        with self._write() as conn:
+            for sink, notice in notices:
+                conn.execute(
+                    "INSERT OR IGNORE INTO outbox (event_id, key, kind, fingerprint, created_at, "
+                    "body) VALUES (?, ?, ?, ?, ?, ?)",
+                    (notice.id, notice.key, notice.kind.value, fingerprint, now,
+                     _stored_event(notice)),
+                )  # fmt: skip
+                conn.execute(
+                    "INSERT OR IGNORE INTO acks (event_id, sink, at) VALUES (?, ?, ?)",
+                    (notice.id, sink, now),
+                )
 
     def _mark(self, seq: int, state: str, attempts: int, error: str | None, delay: float) -> None:
         now = self._clock()
@@ -1153,16 +1186,16 @@ class Ledger:
                 (key,),
             ).fetchone()
             if row is None:
-                raise InvalidRecord(f"key: {_show(key)} has no escalation in this ledger")
+                raise InvalidRecord(f"key: {show(key)} has no escalation in this ledger")
             role, opened_at, closed_at, body, fingerprint = row
             if closed_at is not None:
-                raise InvalidRecord(f"key: {_show(key)} was already approved, at {closed_at}")
+                raise InvalidRecord(f"key: {show(key)} was already approved, at {closed_at}")
             policy = self._policy(conn, fingerprint)
             if policy is not None:
                 names = [r.name for r in policy.roles]
                 if by not in names or names.index(by) < names.index(role):
                     raise UnknownRole(
-                        f"by: {_show(by)} may not approve an escalation to {role!r}; "
+                        f"by: {show(by)} may not approve an escalation to {role!r}; "
                         f"roles from {role!r} up may ({', '.join(names[names.index(role) :])})"
                     )
             now = self._clock()
@@ -1266,7 +1299,7 @@ def _moment(value: date | datetime | None, name: str) -> datetime | None:
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    raise InvalidRecord(f"{name}: {_show(value)} is not a date or datetime")
+    raise InvalidRecord(f"{name}: {show(value)} is not a date or datetime")
 
 
 def _alive(owner: str) -> bool:
@@ -1303,7 +1336,7 @@ def resolve_and_record(
     not by the in-memory delivery, so none is lost if the process dies.
     """
     if not isinstance(ledger, Ledger):
-        raise InvalidRecord(f"ledger: {_show(ledger)} is not a favorpolicy.ledger.Ledger")
+        raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
     _check_inputs(issue, customer, policy, role)
     key = decision_key(issue, customer, policy, role)
     stored = ledger.get(key)
@@ -1329,12 +1362,12 @@ def resolve_and_record_many(
     :meth:`Ledger.record_many`. Returns one resolution per ticket, in order.
     """
     if not isinstance(ledger, Ledger):
-        raise InvalidRecord(f"ledger: {_show(ledger)} is not a favorpolicy.ledger.Ledger")
+        raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
     given = _listed("tickets", tickets)
     for number, ticket in enumerate(given):
         if not isinstance(ticket, tuple | list) or len(ticket) != 2:  # a pair
             raise InvalidRecord(
-                f"tickets[{number}]: {_show(ticket)} is not an (issue, customer) pair"
+                f"tickets[{number}]: {show(ticket)} is not an (issue, customer) pair"
             )
         _check_inputs(ticket[0], ticket[1], policy, role)
     keys = [decision_key(issue, customer, policy, role) for issue, customer in given]

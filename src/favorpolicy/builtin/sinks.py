@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .. import _log
-from .._plugins import BuiltinSink, Event, EventKind
+from .._events import BuiltinSink, Event, EventKind
+from .._forms import event_to_dict
 from .._policy import Policy
 from ..hookspecs import hookimpl
 
@@ -30,9 +31,7 @@ SIGNATURE_HEADER: Final = "X-Favorpolicy-Signature"
 
 
 def event_json(event: Event) -> dict[str, Any]:
-    """The event as plain JSON data (see :func:`favorpolicy._tickets.event_to_dict`)."""
-    from .._tickets import event_to_dict  # noqa: PLC0415  # cattrs loads with the first event sent
-
+    """The event as plain JSON data (see :func:`favorpolicy._forms.event_to_dict`)."""
     return event_to_dict(event)
 
 

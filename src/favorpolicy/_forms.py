@@ -1,0 +1,260 @@
+"""The edge: tickets, resolutions and events as JSON data, through one cattrs converter.
+
+The value classes know nothing of their file forms; this module does. A
+ticket is one customer and one issue::
+
+    {"customer": {"id": "C-1", "tier": "vip", "since": "2021-04-01"},
+     "issue": {"id": "T-1", "kind": "late", "fault": "unknown", "loss": "25.00",
+               "severity": 3, "occurred_at": "2026-03-14T10:00:00+00:00"}}
+
+Amounts are numbers or strings in the policy's currency, or strings with a
+code (``"25.00 EUR"``). A resolution becomes JSON data with
+:func:`resolution_to_dict` (amounts as ``"12.50 USD"``, kinds and levels as
+text) and comes back, equal, with :func:`resolution_from_dict`. The policy
+file (``_policy_file``) uses the same converter.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from ._events import Event, EventKind
+from ._model import Customer, Issue, Level, PluginFault, Resolution, ScreenVerdict
+from ._money import Money
+from ._policy import Policy
+from ._show import show
+from .exceptions import CurrencyMismatch, FavorPolicyError, InvalidTicket
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = [
+    "Amount",
+    "converter",
+    "event_from_dict",
+    "event_to_dict",
+    "parse_amount",
+    "resolution_from_dict",
+    "resolution_json",
+    "resolution_to_dict",
+    "ticket_from_dict",
+]
+
+_T = TypeVar("_T")
+
+#: An amount in a file: a number in the policy's currency, or text like "150.00 BRL".
+Amount = Decimal | str
+
+_CUSTOMER_KEYS: Final = frozenset(
+    {"id", "tier", "since", "lifetime_value", "prior_remedies", "preference"}
+)
+_ISSUE_KEYS: Final = frozenset(
+    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", "occurred_at"}
+)
+# Compact and not ASCII-escaped: what the ledger stores and the sinks send.
+_ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def parse_amount(value: object, currency: str) -> Money:
+    """Read an amount written in a file: a number in *currency*, or text like ``"25.00 BRL"``.
+
+    Text with another currency's code raises :class:`CurrencyMismatch`. JSON
+    floats are read as written (``0.1`` is one tenth), never as binary fractions.
+    """
+    if isinstance(value, str) and " " in value.strip():
+        amount, code = value.strip().rsplit(" ", 1)
+        if code.upper() != currency:
+            raise CurrencyMismatch(
+                f"{show(value)} is in {code!r}, not the policy's currency {currency!r}"
+            )
+        value = amount
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return Money(value, currency)  # type: ignore[arg-type]  # Money refuses what it cannot read
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    """favorpolicy's one cattrs converter, made on first use (cattrs is slow to load).
+
+    It refuses unknown keys (a typo must not pass silently); amounts are
+    ``"12.50 USD"`` text, levels their names, numbers in files Decimals.
+    """
+    import cattrs  # noqa: PLC0415  # reading a ticket or deciding never needs it
+
+    made = cattrs.Converter(forbid_extra_keys=True)
+    made.register_unstructure_hook(Money, str)
+    made.register_structure_hook(Money, lambda text, _: Money(*text.rsplit(" ", 1)))
+    made.register_unstructure_hook(Level, str)
+    made.register_structure_hook(Level, lambda text, _: Level[text.upper()])
+    made.register_structure_hook(Decimal, _decimal)
+    made.register_unstructure_hook(Decimal, lambda value: value)
+    made.register_structure_hook(Amount, _amount)
+    made.register_structure_hook(Amount | None, lambda v, _: None if v is None else _amount(v, _))
+    made.register_structure_hook(Any, lambda value, _: value)
+    return made
+
+
+def _decimal(value: object, _: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise TypeError(f"{show(value)} is not a number")  # cattrs adds the key path
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{show(value)} is not a number") from None
+
+
+def _amount(value: object, _: object) -> Amount:
+    return value if isinstance(value, str) else _decimal(value, None)
+
+
+def _unreadable() -> tuple[type[Exception], ...]:
+    """What reading JSON data back can raise; evaluated only once something was raised."""
+    import cattrs  # noqa: PLC0415
+
+    return (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError)
+
+
+# ---- tickets ---------------------------------------------------------------------------------
+
+
+def _money(path: str, value: object, currency: str) -> Money:
+    try:
+        return parse_amount(value, currency)
+    except FavorPolicyError as error:
+        raise InvalidTicket(f"{path}: {error}") from None
+
+
+def _when(path: str, value: object, kind: type[date]) -> Any:
+    if value is None or isinstance(value, kind):
+        return value
+    if not isinstance(value, str):
+        raise InvalidTicket(f"{path}: {show(value)} is not an ISO {kind.__name__} text")
+    try:
+        return kind.fromisoformat(value)
+    except ValueError:
+        raise InvalidTicket(f"{path}: {value!r} is not an ISO {kind.__name__}") from None
+
+
+def _key(key: object) -> str:
+    return key if isinstance(key, str) else show(key)
+
+
+def _section(data: Mapping[str, Any], name: str, allowed: frozenset[str]) -> dict[str, Any]:
+    section = data.get(name)
+    if not isinstance(section, Mapping):
+        raise InvalidTicket(f"{name}: {show(section)} is not an object")
+    unknown = [key for key in section if key not in allowed]
+    if unknown:
+        raise InvalidTicket(f"{name}.{_key(unknown[0])}: unknown key")
+    return dict(section)
+
+
+def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
+    """Read one ticket; errors name the key path, prefixed ``customer.`` or ``issue.``."""
+    if not isinstance(data, Mapping):
+        raise InvalidTicket(f"ticket: {show(data)} is not an object with customer and issue")
+    unknown = [key for key in data if key not in ("customer", "issue")]
+    if unknown:
+        raise InvalidTicket(f"{_key(unknown[0])}: unknown key; a ticket has customer and issue")
+    customer = _section(data, "customer", _CUSTOMER_KEYS)
+    issue = _section(data, "issue", _ISSUE_KEYS)
+    if "since" in customer:
+        customer["since"] = _when("customer.since", customer["since"], date)
+    if customer.get("lifetime_value") is not None:
+        customer["lifetime_value"] = _money(
+            "customer.lifetime_value", customer["lifetime_value"], currency
+        )
+    for key in ("loss", "order_value"):
+        if issue.get(key) is not None:
+            issue[key] = _money(f"issue.{key}", issue[key], currency)
+    if "occurred_at" in issue:
+        issue["occurred_at"] = _when("issue.occurred_at", issue["occurred_at"], datetime)
+    return (
+        _build("customer", Customer, customer, required=("id",)),
+        _build("issue", Issue, issue, required=("id", "kind", "fault", "loss")),
+    )
+
+
+def _build(name: str, kind: type[_T], fields: dict[str, Any], *, required: tuple[str, ...]) -> _T:
+    missing = [key for key in required if key not in fields]
+    if missing:
+        raise InvalidTicket(f"{name}.{missing[0]}: required key missing")
+    try:
+        return kind(**fields)
+    except FavorPolicyError as error:
+        # The model's messages start with the field: "severity: 9 is out of range ...".
+        raise InvalidTicket(f"{name}.{error}") from None
+
+
+# ---- resolutions and events ------------------------------------------------------------------
+
+
+def resolution_to_dict(resolution: Resolution) -> dict[str, Any]:
+    """The resolution as JSON data: amounts as ``"12.50 USD"``, kinds and levels as text.
+
+    This is what ``favorpolicy resolve --json`` prints, what the ledger stores
+    and what the sinks send; :func:`resolution_from_dict` reads it back.
+    """
+    data: dict[str, Any] = converter().unstructure(resolution)
+    return data
+
+
+def resolution_json(resolution: Resolution) -> str:
+    """:func:`resolution_to_dict` as compact JSON text, not ASCII-escaped."""
+    return _ENCODE(resolution_to_dict(resolution))
+
+
+def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
+    """Structure :func:`resolution_to_dict`'s output back to an equal Resolution."""
+    try:
+        return converter().structure(dict(data), Resolution)
+    except _unreadable() as error:
+        raise InvalidTicket(f"resolution: cannot be read back: {error}") from None
+
+
+def event_to_dict(event: Event, *, with_resolution: bool = True) -> dict[str, Any]:
+    """The event as JSON data, as the sinks send it (its policy is left out).
+
+    Without *with_resolution*, its resolution is left out too.
+    """
+    data: dict[str, Any] = {
+        "id": event.id,
+        "kind": event.kind.value,
+        "key": event.key,
+        "issue_id": event.issue_id,
+        "customer_id": event.customer_id,
+        "role": event.role,
+    }
+    if event.verdict is not None:
+        data["verdict"] = converter().unstructure(event.verdict)
+    if event.fault is not None:
+        data["fault"] = converter().unstructure(event.fault)
+    if event.resolution is not None and with_resolution:
+        data["resolution"] = resolution_to_dict(event.resolution)
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Event:
+    """Structure :func:`event_to_dict`'s output back into an equal Event, with *policy*."""
+    try:
+        verdict, fault, resolution = data.get("verdict"), data.get("fault"), data.get("resolution")
+        return Event(
+            kind=EventKind(data["kind"]),
+            id=data["id"],
+            key=data["key"],
+            issue_id=data["issue_id"],
+            customer_id=data["customer_id"],
+            role=data.get("role"),
+            verdict=None if verdict is None else converter().structure(verdict, ScreenVerdict),
+            fault=None if fault is None else converter().structure(fault, PluginFault),
+            resolution=None if resolution is None else resolution_from_dict(resolution),
+            policy=policy,
+        )
+    except _unreadable() as error:
+        raise InvalidTicket(f"event: cannot be read back: {error}") from None

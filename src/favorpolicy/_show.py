@@ -1,0 +1,20 @@
+"""How a bad value is shown in an error message: short, and safe for any value."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["show"]
+
+_SHOWN_LENGTH: Final = 80
+
+
+def show(value: object) -> str:
+    """repr() for error messages: short, and safe for any value a caller might pass."""
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the real error
+        return f"<unprintable {type(value).__name__}>"
+    if len(text) > _SHOWN_LENGTH:
+        return f"{text[: _SHOWN_LENGTH - 5]}...{text[-2:]}"
+    return text
