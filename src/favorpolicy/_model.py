@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import attrs
 
@@ -27,6 +27,7 @@ from .exceptions import (
 __all__ = [
     "BUILTIN_KINDS",
     "Customer",
+    "Explanation",
     "Fault",
     "Issue",
     "Level",
@@ -37,6 +38,8 @@ __all__ = [
     "RemedyKind",
     "Resolution",
     "ScreenVerdict",
+    "explained",
+    "unchecked",
 ]
 
 
@@ -80,6 +83,7 @@ BUILTIN_KINDS: Final = (
 
 _E = TypeVar("_E", bound=enum.Enum)
 _A = TypeVar("_A")
+_P = ParamSpec("_P")
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
@@ -274,32 +278,52 @@ class Reason:
         return f"[{self.code}] {self.message}"
 
 
-def unchecked(cls: type[_A]) -> Callable[..., _A]:
-    """A maker of *cls* taking one value per field, in order, with no validators or converters.
+def unchecked(cls: Callable[_P, _A]) -> Callable[_P, _A]:
+    """A maker of the attrs class *cls* that skips its validators and converters.
 
-    Only for values favorpolicy made itself and knows to be valid, such as the
-    example tickets: everything that comes from outside goes through ``__init__``.
-    Like attrs' own ``__init__``, the maker is generated code that sets each slot.
+    It takes what ``cls()`` takes, by the same names and with the same
+    defaults, so mypy checks each call against the class's own fields; call
+    it by keyword. Only for values favorpolicy made itself and knows to be
+    valid, such as the example tickets: everything that comes from outside
+    goes through ``__init__``. Like attrs' own ``__init__``, the maker is
+    generated code that sets each slot.
     """
-    names = [field.name for field in attrs.fields(cls)]  # type: ignore[arg-type]  # attrs class
-    lines = [f"def make({', '.join(names)}):", "    made = new(cls)"]
-    lines += [f"    set_{name}(made, {name})" for name in names]
-    lines.append("    return made")
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    # A settling field (see Deferred) is set through the slot it wraps.
-    slots = {name: cls.__dict__[name] for name in names}
-    scope.update(
-        (f"set_{name}", getattr(slot, "slot", slot).__set__) for name, slot in slots.items()
-    )
+    kind = cast("type[attrs.AttrsInstance]", cls)
+    scope: dict[str, Any] = {"new": object.__new__, "cls": kind, "unset": _UNSET}
+    parameters, body = [], []
+    for field in attrs.fields(kind):
+        name, default = field.name, field.default
+        scope[f"set_{name}"] = _slot(kind, name).__set__
+        made_by = isinstance(default, _FACTORY)
+        scope[f"default_{name}"] = default.factory if made_by else default
+        fresh = f"default_{name}()" if made_by else f"default_{name}"
+        if not field.init:  # not the caller's to give: its default, as attrs' __init__ sets it
+            value = fresh
+        elif default is attrs.NOTHING:
+            parameters.append(field.alias)
+            value = field.alias
+        elif made_by:
+            parameters.append(f"{field.alias}=unset")
+            value = f"({fresh} if {field.alias} is unset else {field.alias})"
+        else:
+            parameters.append(f"{field.alias}={fresh}")
+            value = field.alias
+        body.append(f"    set_{name}(made, {value})")
+    lines = [f"def make({', '.join(parameters)}):", "    made = new(cls)", *body, "    return made"]
     exec("\n".join(lines), scope)  # noqa: S102  # our own field names, as attrs does
-    maker: Callable[..., _A] = scope["make"]
+    maker: Callable[_P, _A] = scope["make"]
     return maker
 
 
-#: Remedy(kind, value, cost, note) and Reason(code, message, amount) from values resolve()
-#: made and knows to be valid, without the checks.
-trusted_remedy: Final = unchecked(Remedy)
-trusted_reason: Final = unchecked(Reason)
+def _slot(cls: type, name: str) -> Any:
+    """The member descriptor behind the field *name*, under a descriptor that wraps it."""
+    slot = cls.__dict__[name]
+    return slot.slot if isinstance(slot, _Written) else slot
+
+
+_UNSET: Final = object()
+# attrs.Factory as the class it is at run time; its stubs show it as an overloaded function.
+_FACTORY: Final[type[Any]] = attrs.Factory  # type: ignore[assignment]
 
 
 class Level(enum.IntEnum):
@@ -361,24 +385,35 @@ class PluginFault:
         return f"{self.plugin}.{self.hook}: {self.error}"
 
 
-class Deferred:
-    """A value a :class:`Resolution` works out the first time it is read.
+class Explanation:
+    """Where a :class:`Resolution` made by :func:`~favorpolicy.resolve` gets its
+    ``reasons``, ``alternatives`` and ``key``: it writes each the first time it is read.
 
-    :func:`~favorpolicy.resolve` leaves ``reasons``, ``alternatives`` and
-    ``key`` as one of these when writing them out can wait; reading the field
-    (directly, or through ``==``, ``repr()``, ``hash()``, pickling or
-    ``to_dict()``) settles it once, and the Resolution holds the value from then on.
+    The Resolution itself never changes: it holds this explanation from the
+    moment it is made, and reading those fields asks it. Each value is written
+    once and kept here, so every reading gives the same object.
     """
 
-    __slots__ = ()
+    __slots__ = ("_written",)
 
-    def settle(self, name: str) -> Any:
-        """The value of the field *name*; the same on every call."""
+    def __init__(self) -> None:
+        self._written: dict[str, Any] = {}
+
+    def write(self, name: str) -> Any:
+        """The value of the field *name*, worked out from what the decision noted."""
         raise NotImplementedError
 
+    def get(self, name: str) -> Any:
+        """The value of the field *name*; the same object on every call."""
+        try:
+            return self._written[name]
+        except KeyError:
+            # Two threads may both write it; both get the same value, and one is kept.
+            return self._written.setdefault(name, self.write(name))
 
-class _Settling:
-    """A slot that settles a :class:`Deferred` value on its first read.
+
+class _Written:
+    """A field of :class:`Resolution` that its :class:`Explanation`, when it has one, writes.
 
     It wraps the member descriptor attrs made for the slot, so the field keeps
     its name, its place in ``__init__`` and in ``attrs.fields()``, and every
@@ -394,11 +429,10 @@ class _Settling:
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         if instance is None:
             return self
-        value = self.slot.__get__(instance, owner)
-        if isinstance(value, Deferred):
-            value = value.settle(self.name)
-            self.slot.__set__(instance, value)
-        return value
+        explanation = _explanation_of(instance)
+        if explanation is None:
+            return self.slot.__get__(instance, owner)
+        return explanation.get(self.name)
 
     def __set__(self, instance: object, value: object) -> None:
         self.slot.__set__(instance, value)
@@ -415,12 +449,12 @@ class Resolution:
     hands over on the spot; when it is less than ``total``, ``escalate_to``
     names the lowest role that may grant the rest.
 
-    A Resolution from :func:`~favorpolicy.resolve` writes its ``reasons``,
-    ``alternatives`` and ``key`` the first time each is read (directly, or
-    through ``==``, ``repr()``, ``hash()`` or pickling), from
-    what the decision noted as it went; until then it keeps the issue, the
-    customer and the policy it was made from. The values are the same either
-    way, and no plugin is called again.
+    A Resolution from :func:`~favorpolicy.resolve` has its ``reasons``,
+    ``alternatives`` and ``key`` written the first time each is read
+    (directly, or through ``==``, ``repr()``, ``hash()`` or pickling), from
+    what the decision noted as it went; it keeps the issue, the customer and
+    the policy it was made from. The values are the same either way, no
+    plugin is called again, and the Resolution itself never changes.
     """
 
     issue_id: str
@@ -438,6 +472,13 @@ class Resolution:
     key: str
     screen: ScreenVerdict = NO_VERDICT
     faults: tuple[PluginFault, ...] = ()
+    _explanation: Explanation | None = attrs.field(
+        default=None, init=False, eq=False, repr=False, hash=False
+    )
+
+    def __reduce__(self) -> tuple[type[Resolution], tuple[Any, ...]]:
+        # Pickled as its values, written out: not the explanation, nor what it was made from.
+        return (Resolution, tuple(getattr(self, name) for name in _INIT_FIELDS))
 
     @property
     def pending(self) -> Money:
@@ -467,6 +508,19 @@ class Resolution:
         return "\n".join(lines)
 
 
-# reasons, alternatives and key may be left for later; see Deferred.
+_INIT_FIELDS: Final = tuple(field.name for field in attrs.fields(Resolution) if field.init)
+_explanation_of: Final = Resolution.__dict__["_explanation"].__get__
+_set_explanation: Final = Resolution.__dict__["_explanation"].__set__
+# Written by the explanation, when the Resolution has one; see Explanation.
 for _name in ("alternatives", "reasons", "key"):
-    setattr(Resolution, _name, _Settling(Resolution.__dict__[_name], _name))
+    setattr(Resolution, _name, _Written(Resolution.__dict__[_name], _name))
+
+
+def explained(resolution: Resolution, explanation: Explanation) -> Resolution:
+    """*resolution*, just made by :func:`unchecked`, with the *explanation* it is written from.
+
+    Only :func:`~favorpolicy.resolve` calls this, on a Resolution no one else
+    has seen yet: from then on the Resolution does not change.
+    """
+    _set_explanation(resolution, explanation)
+    return resolution

@@ -25,7 +25,7 @@ from typing import Final, NamedTuple
 from ._model import (
     NO_VERDICT,
     Customer,
-    Deferred,
+    Explanation,
     Fault,
     Issue,
     Level,
@@ -34,8 +34,7 @@ from ._model import (
     RemedyKind,
     Resolution,
     ScreenVerdict,
-    trusted_reason,
-    trusted_remedy,
+    explained,
     unchecked,
 )
 from ._money import _BELOW_MAX, _CONTEXT, MAX_AMOUNT, _make, format_amount
@@ -164,38 +163,41 @@ def _resolution(
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
         issue, customer, policy, role, calls, years, notes
     )
-    reasons: tuple[Reason, ...] | Deferred
-    alternatives: tuple[tuple[Remedy, ...], ...] | Deferred
-    known: str | Deferred
+    explanation: _Explanation | None = None
     if defer and _writable(notes, ranked):
-        explained = _Explanation(notes, ranked, issue, customer, policy, role, years)
-        reasons = alternatives = explained
-        known = explained if key is None else key
+        # Written when read: the three fields wait in the explanation, not in the slots.
+        explanation = _Explanation(notes, ranked, issue, customer, policy, role, years, key)
+        reasons: tuple[Reason, ...] = ()
+        alternatives: tuple[tuple[Remedy, ...], ...] = ()
+        known = "" if key is None else key
     else:
         reasons = _written(notes)
         alternatives = _alternatives(ranked, currency)
         known = decision_key(issue, customer, policy, role, years) if key is None else key
-    return _make_resolution(
-        issue.id,
-        customer.id,
-        role,
-        _remedies(ranked[0], currency),
-        _make(owed, currency),
-        _make(goodwill, currency),
-        _make(owed + goodwill, currency),
-        _make(granted_now, currency),
-        escalate_to,
-        alternatives,
-        reasons,
-        policy.fingerprint,
-        known,
-        verdict,
-        tuple(calls.faults),
+    made = _new_resolution(
+        issue_id=issue.id,
+        customer_id=customer.id,
+        role=role,
+        remedies=_remedies(ranked[0], currency),
+        owed=_make(owed, currency),
+        goodwill=_make(goodwill, currency),
+        total=_make(owed + goodwill, currency),
+        granted_now=_make(granted_now, currency),
+        escalate_to=escalate_to,
+        alternatives=alternatives,
+        reasons=reasons,
+        policy_fingerprint=policy.fingerprint,
+        key=known,
+        screen=verdict,
+        faults=tuple(calls.faults),
     )
+    return made if explanation is None else explained(made, explanation)
 
 
-# Resolution's fields in order, set straight into its slots: resolve() made every value.
-_make_resolution: Final = unchecked(Resolution)
+# resolve() made every value: the makers set them straight into the slots, by name.
+_new_resolution: Final = unchecked(Resolution)
+_new_remedy: Final = unchecked(Remedy)
+_new_reason: Final = unchecked(Reason)
 
 # A reason still to be written: the function that writes it, and what it says.
 _Note = tuple[Callable[..., Reason], tuple[object, ...]]
@@ -227,7 +229,7 @@ def _alternatives(ranked: list[_Package], currency: str) -> tuple[tuple[Remedy, 
     return tuple([_remedies(package, currency) for package in ranked[1:]])
 
 
-class _Explanation(Deferred):
+class _Explanation(Explanation):
     """A Resolution's reasons, alternatives and key, written when one is first read.
 
     It holds what the decision found: the notes of its steps, the ranked
@@ -237,7 +239,7 @@ class _Explanation(Deferred):
     property test holds the result equal to writing it all at once.
     """
 
-    __slots__ = ("customer", "issue", "notes", "policy", "ranked", "role", "years")
+    __slots__ = ("customer", "issue", "key", "notes", "policy", "ranked", "role", "years")
 
     def __init__(  # noqa: PLR0917  # what one decision found and was made from
         self,
@@ -248,7 +250,10 @@ class _Explanation(Deferred):
         policy: Policy,
         role: str,
         years: int,
+        key: str | None,
     ) -> None:
+        super().__init__()
+        self.key = key  # known already when the ledger worked it out to look it up
         self.notes = notes
         self.ranked = ranked
         self.issue = issue
@@ -257,11 +262,13 @@ class _Explanation(Deferred):
         self.role = role
         self.years = years
 
-    def settle(self, name: str) -> object:
+    def write(self, name: str) -> object:
         if name == "reasons":
             return _written(self.notes)
         if name == "alternatives":
             return _alternatives(self.ranked, self.policy.currency)
+        if self.key is not None:
+            return self.key
         return decision_key(self.issue, self.customer, self.policy, self.role, self.years)
 
 
@@ -360,15 +367,18 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
 
 
 def _withheld(verdict: ScreenVerdict, currency: str) -> Reason:
-    return trusted_reason(
-        f"conduct_{verdict.level}",
-        f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, and what is owed is still paid",
-        _make(_ZERO, currency),
+    return _new_reason(
+        code=f"conduct_{verdict.level}",
+        message=f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, "
+        "and what is owed is still paid",
+        amount=_make(_ZERO, currency),
     )
 
 
 def _warned(verdict: ScreenVerdict) -> Reason:
-    return trusted_reason("conduct_warn", f"{verdict.plugin}: {verdict.reason}", None)
+    return _new_reason(
+        code="conduct_warn", message=f"{verdict.plugin}: {verdict.reason}", amount=None
+    )
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
@@ -406,11 +416,11 @@ def _plugin_goodwill(
 
 
 def _raised(plugin: str, amount: Decimal, capped: bool, currency: str) -> Reason:
-    return trusted_reason(
-        "plugin_goodwill",
-        f"{plugin} raised goodwill to {format_amount(amount, currency)}"
+    return _new_reason(
+        code="plugin_goodwill",
+        message=f"{plugin} raised goodwill to {format_amount(amount, currency)}"
         + (" (capped)" if capped else ""),
-        _make(amount, currency),
+        amount=_make(amount, currency),
     )
 
 
@@ -552,21 +562,21 @@ def _owed(issue: Issue, tables: Tables, notes: list[_Note] | None) -> Decimal:
 def _owed_reason(issue: Issue, owed: Decimal) -> Reason:
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
-        return trusted_reason(
-            "pricing_error_honoured",
-            "the pricing error went the customer's way; they keep the price, "
+        return _new_reason(
+            code="pricing_error_honoured",
+            message="the pricing error went the customer's way; they keep the price, "
             "and nothing is asked back",
-            _make(_ZERO, currency),
+            amount=_make(_ZERO, currency),
         )
     if issue.fault is _CUSTOMER:
-        return trusted_reason(
-            "customer_fault",
-            "the customer caused the problem; nothing is owed",
-            _make(_ZERO, currency),
+        return _new_reason(
+            code="customer_fault",
+            message="the customer caused the problem; nothing is owed",
+            amount=_make(_ZERO, currency),
         )
     code, message = _OWED_REASONS[issue.fault]
     shown = _make(owed, currency)
-    return trusted_reason(code, message.format(loss=shown), shown)
+    return _new_reason(code=code, message=message.format(loss=shown), amount=shown)
 
 
 def _tenure_years(issue: Issue, customer: Customer) -> int:
@@ -618,7 +628,9 @@ def _goodwill(
 
 def _courtesy(goodwill: Decimal, currency: str) -> Reason:
     shown = format_amount(goodwill, currency)
-    return trusted_reason("courtesy", f"courtesy goodwill of {shown}", _make(goodwill, currency))
+    return _new_reason(
+        code="courtesy", message=f"courtesy goodwill of {shown}", amount=_make(goodwill, currency)
+    )
 
 
 def _table_goodwill(  # noqa: PLR0917  # every factor it names
@@ -631,27 +643,29 @@ def _table_goodwill(  # noqa: PLR0917  # every factor it names
     kind: Decimal,
     goodwill: Decimal,
 ) -> Reason:
-    return trusted_reason(
-        "goodwill",
-        f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
+    return _new_reason(
+        code="goodwill",
+        message=f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
         f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
         f"x {tier} for tier {customer.tier!r}, "
         f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
-        _make(goodwill, issue.loss.currency),
+        amount=_make(goodwill, issue.loss.currency),
     )
 
 
 def _capped(cap: Decimal, currency: str) -> Reason:
     shown = _make(cap, currency)
-    return trusted_reason("goodwill_capped", f"goodwill is capped at {shown}", shown)
+    return _new_reason(
+        code="goodwill_capped", message=f"goodwill is capped at {shown}", amount=shown
+    )
 
 
 def _rounded(goodwill: Decimal, rounded: Decimal, currency: str) -> Reason:
-    return trusted_reason(
-        "rounded_up",
-        f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
+    return _new_reason(
+        code="rounded_up",
+        message=f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
         f"{format_amount(rounded, currency)}",
-        _make(rounded, currency),
+        amount=_make(rounded, currency),
     )
 
 
@@ -766,20 +780,22 @@ def _chosen(  # noqa: PLR0917  # what the choice was made among
     close = sum(1 for package in packages if package[2] <= line)
     preferred = any(part[0] is preference for part in chosen[0])
     why = "the customer's preferred kind" if preferred else "the most value to the customer"
-    return trusted_reason(
-        "chosen",
-        f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
+    return _new_reason(
+        code="chosen",
+        message=f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
         f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
         f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
         f"customer wins, by {why}",
-        _make(chosen[1], policy.currency),
+        amount=_make(chosen[1], policy.currency),
     )
 
 
 def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
         [
-            trusted_remedy(kind, _make(value, currency), _make(cost, currency), note)
+            _new_remedy(
+                kind=kind, value=_make(value, currency), cost=_make(cost, currency), note=note
+            )
             for kind, value, cost, note in package[0]
         ]
     )
@@ -815,26 +831,26 @@ def _authority(
 
 def _granted_all(role: str, granted: Decimal, currency: str) -> Reason:
     shown = _make(granted, currency)
-    return trusted_reason("granted_now", f"{role} grants all {shown} now", shown)
+    return _new_reason(code="granted_now", message=f"{role} grants all {shown} now", amount=shown)
 
 
 def _granted_part(
     role: str, granted: Decimal, owed: Decimal, in_limit: Decimal, currency: str
 ) -> Reason:
-    return trusted_reason(
-        "granted_now",
-        f"{role} grants {format_amount(granted, currency)} now: the owed "
+    return _new_reason(
+        code="granted_now",
+        message=f"{role} grants {format_amount(granted, currency)} now: the owed "
         f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
         f"{format_amount(in_limit, currency)}",
-        _make(granted, currency),
+        amount=_make(granted, currency),
     )
 
 
 def _escalated(above: str, rest: Decimal, currency: str) -> Reason:
     shown = _make(rest, currency)
-    return trusted_reason(
-        "escalated",
-        f"the remaining {shown} of goodwill goes to {above!r}, "
+    return _new_reason(
+        code="escalated",
+        message=f"the remaining {shown} of goodwill goes to {above!r}, "
         "the lowest role whose limit covers it",
-        shown,
+        amount=shown,
     )

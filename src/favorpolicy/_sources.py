@@ -207,28 +207,21 @@ class ExampleBlock:
             # Every value is valid by construction, so the checks for outside input are
             # skipped (tests/test_simulate.py holds the tickets to them).
             customer = _customer(
-                f"C-{int(draw() * customers) + 1}",  # id
-                tiers[int(draw() * len(tiers))],  # tier
-                (
-                    date.fromordinal(_FIRST_DAY + int(draw() * _DAYS)) if draw() < 0.7 else None
-                ),  # since
-                None,  # lifetime_value
-                0,  # prior_remedies
-                _PREFERENCES[int(draw() * len(_PREFERENCES))],  # preference
+                id=f"C-{int(draw() * customers) + 1}",
+                tier=tiers[int(draw() * len(tiers))],
+                since=date.fromordinal(_FIRST_DAY + int(draw() * _DAYS)) if draw() < 0.7 else None,
+                preference=_PREFERENCES[int(draw() * len(_PREFERENCES))],
             )
             loss = Decimal(int(draw() * 40_001)).scaleb(-places, _EXACT)
             issue = _issue(
-                f"EX-{number}",  # id
-                BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],  # kind
-                fault(),
-                _make(loss, currency),  # loss
-                None,  # order_value
-                severity(),
-                "",  # conduct
-                "",  # channel
-                _START + int(draw() * 525_600) * _MINUTE,  # occurred_at
+                id=f"EX-{number}",
+                kind=BUILTIN_KINDS[int(draw() * len(BUILTIN_KINDS))],
+                fault=fault(),
+                loss=_make(loss, currency),
+                severity=severity(),
+                occurred_at=_START + int(draw() * 525_600) * _MINUTE,
             )
-            yield _ticket(customer, issue, f"example:{number}")
+            yield _ticket(customer=customer, issue=issue, source=f"example:{number}")
 
 
 _START: Final = datetime(2025, 1, 1, tzinfo=UTC)
