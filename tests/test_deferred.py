@@ -37,7 +37,7 @@ from favorpolicy import (
     resolve,
 )
 from favorpolicy._model import Explanation
-from favorpolicy._resolve import _resolution, resolution_for
+from favorpolicy._resolve import resolution_for, resolution_with
 from favorpolicy.testing import Scenario, scenarios
 from test_decide import MANAGERS
 
@@ -98,7 +98,7 @@ def _both(scenario: Scenario, plugins: object) -> tuple[Resolution, Resolution]:
     policy, customer, issue, role = scenario
     manager = PLUGINS[plugins] if isinstance(plugins, str) else plugins
     later = resolution_for(issue, customer, policy, role=role, plugins=manager)  # type: ignore[arg-type]
-    now = _resolution(issue, customer, policy, role, manager)  # type: ignore[arg-type]
+    now = resolution_with(issue, customer, policy, role, manager)  # type: ignore[arg-type]
     return later, now
 
 
@@ -173,7 +173,7 @@ def test_threads_reading_at_once_see_the_same_explanation() -> None:
     policy = Policy.default("KWD")
     issue = Issue("i", "late_delivery", Fault.UNKNOWN, Money("12.345", "KWD"), severity=4)
     resolution = resolve(issue, Customer("c", tier="vip"), policy)
-    now = _resolution(issue, Customer("c", tier="vip"), policy, "agent", make_plugin_manager())
+    now = resolution_with(issue, Customer("c", tier="vip"), policy, "agent", make_plugin_manager())
     seen: list[object] = []
     start = threading.Barrier(8)
 
@@ -197,7 +197,7 @@ def test_an_amount_money_cannot_hold_is_refused_by_resolve_as_before() -> None:
     issue = Issue("i", "damaged", Fault.BUSINESS, Money("950000000000000000", "USD"))
     none = make_plugin_manager(builtins=False, load_entrypoints=False)
     with pytest.raises(InvalidMoney) as at_once:
-        _resolution(issue, Customer("c"), policy, "agent", none)
+        resolution_with(issue, Customer("c"), policy, "agent", none)
     with pytest.raises(InvalidMoney) as deferred:
         resolve(issue, Customer("c"), policy, plugins=none)
     assert str(at_once.value) == str(deferred.value)

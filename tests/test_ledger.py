@@ -48,12 +48,12 @@ from favorpolicy import (
     resolution_to_dict,
     resolve,
 )
-from favorpolicy import ledger as ledger_module
 from favorpolicy._budget import goodwill_now, hold_back
 from favorpolicy._events import events_for
-from favorpolicy._ledger_schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from favorpolicy._wal import committed_pages
 from favorpolicy.ledger import Ledger, resolve_and_record, resolve_and_record_many
+from favorpolicy.ledger import _record as recording
+from favorpolicy.ledger._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from favorpolicy.ledger._wal import committed_pages
 from favorpolicy.testing import RecordingSink, scenarios
 
 BRL = Policy.default("BRL")
@@ -249,7 +249,7 @@ class TestBatch:
         # the batch untrustworthy, so the batch refuses to commit, even when the
         # caller catches the error and carries on.
         ledger.record(_bare(damaged(0), Customer("C")), policy=BRL)
-        real = ledger_module._event_rows
+        real = recording.event_rows
 
         def fail_after_the_insert(*args: Any) -> Any:
             raise sqlite3.OperationalError("disk I/O error")
@@ -257,10 +257,10 @@ class TestBatch:
         def carry_on_after_a_failure() -> None:
             with ledger.batch():
                 ledger.record(_bare(damaged(1), Customer("C")), policy=BRL)
-                monkeypatch.setattr(ledger_module, "_event_rows", fail_after_the_insert)
+                monkeypatch.setattr(recording, "event_rows", fail_after_the_insert)
                 with pytest.raises(LedgerError, match="disk I/O error"):
                     ledger.record(_bare(damaged(2), Customer("C")), policy=BRL)
-                monkeypatch.setattr(ledger_module, "_event_rows", real)
+                monkeypatch.setattr(recording, "event_rows", real)
                 with pytest.raises(LedgerError, match="nothing more is written"):
                     ledger.record(_bare(damaged(3), Customer("C")), policy=BRL)
 
@@ -279,7 +279,7 @@ class TestBatchWhenSQLiteEndsTheTransaction:
         # caller that catches the error and records on must not commit the rest
         # statement by statement.
         ledger.record(_bare(damaged(0), Customer("C")), policy=BRL)
-        conn = ledger._connection()
+        conn = ledger.store.connection()
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
 
         def fill() -> None:
@@ -312,7 +312,7 @@ def test_a_constraint_other_than_the_key_is_a_failure_not_a_stored_decision(
     # (here a stray escalation row under the key) fails the record, which writes nothing.
     resolution = _bare(damaged(1, "5000"), Customer("C"))
     assert resolution.escalate_to is not None
-    ledger._connection().execute(
+    ledger.store.connection().execute(
         "INSERT INTO escalations (key, role, opened_at) VALUES (?, 'lead', 'then')",
         (resolution.key,),
     )
@@ -665,13 +665,13 @@ class TestRelay:
         path = tmp_path / "shared.db"
         with Ledger(path) as first, Ledger(path) as second:
             resolve_and_record(damaged(1), Customer("C"), BRL, first)
-            assert first._take_lease(30)
+            assert first.relay.take_lease(30)
             assert second.deliver(quiet).busy
-            first._release_lease()
+            first.relay.release_lease()
             assert not second.deliver(quiet).busy
 
     def test_a_dead_relays_lease_is_taken_over(self, ledger: Ledger, quiet: PluginManager) -> None:
-        with ledger._write() as conn:
+        with ledger.store.write() as conn:
             conn.execute(
                 "INSERT INTO relay_lease (id, owner, expires) VALUES (1, ?, 9e18)",
                 (f"{socket.gethostname()}/999999999/gone",),

@@ -51,7 +51,16 @@ from .exceptions import (
     UnknownTier,
 )
 
-__all__ = ["Decision", "decide", "decision_key", "resolution_for", "resolve"]
+__all__ = [
+    "Decision",
+    "check_inputs",
+    "decide",
+    "decision_key",
+    "plugins_or_default",
+    "resolution_for",
+    "resolution_with",
+    "resolve",
+]
 
 _ZERO: Final = Decimal(0)
 _UP: Final = ROUND_CEILING
@@ -105,14 +114,15 @@ def resolve(
     ``Resolution.reasons`` and never gives the customer less than the bias
     contract promises (see docs/bias-contract.md), whatever the plugins do.
     """
-    _check_inputs(issue, customer, policy, role)
-    manager = _manager(plugins)
-    resolution = _resolution(issue, customer, policy, role, manager, defer=True)
+    check_inputs(issue, customer, policy, role)
+    manager = plugins_or_default(plugins)
+    resolution = resolution_with(issue, customer, policy, role, manager, defer=True)
     manager.delivery.emit_for(resolution, policy)
     return resolution
 
 
-def _manager(plugins: PluginManager | None) -> PluginManager:
+def plugins_or_default(plugins: PluginManager | None) -> PluginManager:
+    """*plugins*, checked; None means the built-in plugins only."""
     if plugins is None:
         return default_manager()
     if not isinstance(plugins, PluginManager):
@@ -135,11 +145,11 @@ def resolution_for(
     The ledger uses it: it writes the events to its outbox instead, in the
     same transaction as the resolution, and its relay delivers them.
     """
-    _check_inputs(issue, customer, policy, role)
-    return _resolution(issue, customer, policy, role, _manager(plugins), defer=True)
+    check_inputs(issue, customer, policy, role)
+    return resolution_with(issue, customer, policy, role, plugins_or_default(plugins), defer=True)
 
 
-def _resolution(
+def resolution_with(
     issue: Issue,
     customer: Customer,
     policy: Policy,
@@ -307,8 +317,8 @@ def decide(
     simulate`` runs several times faster than with resolve(); the figures are
     the same (a property test holds it to that).
     """
-    _check_inputs(issue, customer, policy, role)
-    calls = Calls(_manager(plugins), policy)
+    check_inputs(issue, customer, policy, role)
+    calls = Calls(plugins_or_default(plugins), policy)
     years = _tenure_years(issue, customer)
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
         issue, customer, policy, role, calls, years, None
@@ -518,7 +528,8 @@ def decision_key(
     return hashlib.sha256(_KEY_JSON(fields).encode("utf-8")).hexdigest()
 
 
-def _check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
+def check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
+    """Refuse what resolve() cannot decide on: wrong types, currency, role or tier."""
     if not isinstance(issue, Issue):
         raise InvalidIssue(f"issue: {show(issue)} is a {type(issue).__name__}, not an Issue")
     if not isinstance(customer, Customer):

@@ -319,7 +319,7 @@ def report(  # noqa: PLR0917  # click passes one parameter per documented option
     with _open_ledger(ledger_path, context.obj["debug"]) as book:
         found = book.report(since=since, until=until)
     if plot_path is not None:
-        from ._ledger_report import plot_report  # noqa: PLC0415
+        from .ledger._report import plot_report  # noqa: PLC0415
 
         plot_report(found, plot_path)
     if as_json:

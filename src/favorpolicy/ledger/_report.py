@@ -9,17 +9,23 @@ who keeps coming back; and which reasons decided most often.
 
 from __future__ import annotations
 
+import csv
 import json
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import IO, Any, ClassVar, Final
 
 import attrs
 
-__all__ = ["LedgerReport", "ReportRow", "build_report", "plot_report"]
+from .._show import show
+from ..exceptions import InvalidRecord
+from ._rows import encode, text
+from ._store import Store
+
+__all__ = ["LedgerReport", "ReportRow", "Reports", "build_report", "moment_of", "plot_report"]
 
 _ZERO: Final = Decimal(0)
 _TOP: Final = 10
@@ -351,3 +357,78 @@ def plot_report(report: LedgerReport, path: str) -> None:
     figure.tight_layout()
     figure.savefig(path, format="png")
     pyplot.close(figure)
+
+
+class Reports:
+    """The ledger read for a period: the report, and the export."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
+
+    def _rows(self, since: datetime | None, until: datetime | None) -> Iterator[ReportRow]:
+        query = (
+            "SELECT r.seq, r.key, r.recorded_at, r.kind, r.fault, r.currency, r.owed, "
+            "r.goodwill, r.total, r.granted_now, r.cost, r.escalate_to, r.screen, r.faults, "
+            "r.customer_id, r.body, e.closed_at, e.closed_by "
+            "FROM resolutions r LEFT JOIN escalations e ON e.key = r.key "
+            "WHERE r.recorded_at >= ? AND r.recorded_at < ? ORDER BY r.seq"
+        )
+        low = text(since) if since is not None else ""
+        high = text(until) if until is not None else "\uffff"
+        with self._store.read() as conn:
+            rows = list(conn.execute(query, (low, high)))
+        for row in rows:
+            yield ReportRow(*row)
+
+    def report(
+        self, *, since: date | datetime | None = None, until: date | datetime | None = None
+    ) -> LedgerReport:
+        """What the ledger shows about a period: mistakes, money, escalations, abuse, faults.
+
+        *since* is inclusive and *until* exclusive; a date means its midnight UTC.
+        """
+        low, high = moment_of(since, "since"), moment_of(until, "until")
+        with self._store.read() as conn:
+            dead = int(
+                conn.execute("SELECT count(*) FROM outbox WHERE state = 'dead'").fetchone()[0]
+            )
+        return build_report(self._rows(low, high), since=low, until=high, now=self._clock(),
+                            dead_letters=dead)  # fmt: skip
+
+    def export(
+        self,
+        stream: IO[str],
+        *,
+        format: str = "jsonl",  # the natural name for the CLI's --format
+        since: date | datetime | None = None,
+        until: date | datetime | None = None,
+    ) -> int:
+        """Write the recorded resolutions to *stream* as ``jsonl`` or ``csv``; return the count."""
+        if format not in ("jsonl", "csv"):
+            raise ValueError(f"format: {format!r} is not jsonl or csv")
+        rows = self._rows(moment_of(since, "since"), moment_of(until, "until"))
+        if format == "jsonl":
+            count = 0
+            for row in rows:
+                stream.write(encode(row.export_record()) + "\n")
+                count += 1
+            return count
+        writer = csv.DictWriter(stream, fieldnames=ReportRow.CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        count = 0
+        for row in rows:
+            writer.writerow(row.csv_record())
+            count += 1
+        return count
+
+
+def moment_of(value: date | datetime | None, name: str) -> datetime | None:
+    """*value* as an aware moment: a date is its midnight UTC, a naive datetime is UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    raise InvalidRecord(f"{name}: {show(value)} is not a date or datetime")

@@ -1,0 +1,285 @@
+"""Recording decisions: each decision key once, with its events and its budget spending.
+
+A decision is its resolution's row, its escalation's row, what it spends from
+each budget period and its events in the outbox, all written in one
+transaction. The key's UNIQUE index decides whether a decision is new, so a
+new one costs no extra read; the same resolution again returns the stored
+one, and a different one under a stored key is a :class:`LedgerConflict`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Final, NamedTuple
+
+from .._forms import resolution_from_dict, resolution_json
+from .._model import Issue, Resolution
+from .._money import Money
+from .._policy import Policy
+from .._show import show
+from ..exceptions import InvalidRecord, LedgerConflict
+from ._budgets import Budgets
+from ._policies import PolicyBook
+from ._rows import (
+    INSERT_ESCALATION,
+    INSERT_EVENT,
+    INSERT_RESOLUTION,
+    SPEND,
+    event_rows,
+    resolution_row,
+    text,
+)
+from ._store import Connection, KeyTaken, Store
+
+__all__ = ["Recorder", "listed"]
+
+
+class _Rows(NamedTuple):
+    """The rows one new decision writes, and the resolution stored (budgets applied)."""
+
+    stored: Resolution
+    resolution: tuple[object, ...]
+    escalation: list[tuple[str, str, str]]
+    spending: list[tuple[str, str, str, str]]
+    events: list[tuple[str, str, str, str, str, str]]
+
+
+#: How many keys one ``WHERE key IN (...)`` asks for, well under SQLite's limit on parameters.
+_KEYS_PER_QUERY: Final = 500
+
+
+def listed(name: str, values: object) -> list[Any]:
+    """*values* as a list; InvalidRecord naming *name* if it is not an iterable of items."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidRecord(f"{name}: {show(values)} is not an iterable")
+    return list(values)
+
+
+def _digest(body: str) -> str:
+    """What identifies a resolution as given (its JSON), so a retry can be told from a conflict."""
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class Recorder:
+    """Decisions recorded once, with their events and budget spending; and read back."""
+
+    def __init__(
+        self, store: Store, policies: PolicyBook, budgets: Budgets, clock: Callable[[], datetime]
+    ) -> None:
+        self._store = store
+        self._policies = policies
+        self._budgets = budgets
+        self._clock = clock
+
+    def record_many(
+        self,
+        resolutions: list[Resolution],
+        policy: Policy | None,
+        issues: Iterable[Issue | None] | None,
+        *,
+        first_wins: bool,
+    ) -> list[Resolution]:
+        """Record *resolutions* in one write; *first_wins*: a different one stored answers."""
+        given = [None] * len(resolutions) if issues is None else listed("issues", issues)
+        if len(given) != len(resolutions):
+            raise InvalidRecord(
+                f"issues: {len(given)} given for {len(resolutions)} resolutions; "
+                "give one issue (or None) per resolution"
+            )
+        for resolution, issue in zip(resolutions, given, strict=True):
+            self._check_record(resolution, policy, issue)
+        if not resolutions:
+            return []  # no write, so no lock on the file
+        bodies = [resolution_json(resolution) for resolution in resolutions]
+        answers: list[Resolution] = []
+        with self._store.write() as conn:
+            if policy is not None:
+                self._policies.keep(conn, policy)
+            stored = self.stored(conn, {resolution.key for resolution in resolutions})
+            now = self._clock()
+            recorded = text(now)
+            spent_so_far: dict[tuple[str, str, str], Money] = {}
+            spending: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+            resolution_rows: list[tuple[object, ...]] = []
+            escalations: list[tuple[str, str, str]] = []
+            events: list[tuple[str, str, str, str, str, str]] = []
+            for resolution, issue, body in zip(resolutions, given, bodies, strict=True):
+                request = _digest(body)
+                if resolution.key in stored:
+                    known_request, known = stored[resolution.key]
+                    if known_request != request and not first_wins:
+                        raise LedgerConflict(
+                            f"key {resolution.key}: the ledger holds a different resolution for "
+                            f"issue {known.issue_id!r}; one decision key cannot have two answers"
+                        )
+                    answers.append(known)
+                    continue
+                made_by = policy or self._policies.get(conn, resolution.policy_fingerprint)
+                rows = self._new_rows(
+                    conn, resolution, made_by, issue, body, request, now, recorded, spent_so_far
+                )
+                resolution_rows.append(rows.resolution)
+                escalations += rows.escalation
+                spending.update((use[:3], use) for use in rows.spending)
+                events += rows.events
+                stored[resolution.key] = (request, rows.stored)
+                answers.append(rows.stored)
+            conn.executemany(INSERT_RESOLUTION, resolution_rows)
+            conn.executemany(INSERT_ESCALATION, escalations)
+            conn.executemany(SPEND, spending.values())
+            conn.executemany(INSERT_EVENT, events)
+        return answers
+
+    def stored(self, conn: Connection, keys: set[str]) -> dict[str, tuple[str, Resolution]]:
+        """The stored request digest and resolution of each of *keys* that the ledger holds."""
+        found: dict[str, tuple[str, Resolution]] = {}
+        wanted = sorted(keys)
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            part = wanted[start : start + _KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(part))
+            for key, request, body in conn.execute(
+                f"SELECT key, request, body FROM resolutions WHERE key IN ({marks})",  # noqa: S608
+                part,
+            ):
+                found[key] = (request, resolution_from_dict(json.loads(body)))
+        return found
+
+    def record(
+        self,
+        resolution: Resolution,
+        policy: Policy | None,
+        issue: Issue | None,
+        *,
+        first_wins: bool,
+    ) -> Resolution:
+        self._check_record(resolution, policy, issue)
+        body = resolution_json(resolution)
+        request = _digest(body)
+        try:
+            return self._insert_new(resolution, policy, issue, body=body, request=request)
+        except KeyTaken:
+            pass  # its writes were rolled back; the stored decision answers
+        with self._store.read() as conn:
+            row = conn.execute(
+                "SELECT request, body FROM resolutions WHERE key = ?", (resolution.key,)
+            ).fetchone()
+        if row[0] != request and not first_wins:
+            raise LedgerConflict(
+                f"key {resolution.key}: the ledger holds a different resolution for "
+                f"issue {row_issue(row[1])!r}; one decision key cannot have two answers"
+            )
+        return resolution_from_dict(json.loads(row[1]))
+
+    def _insert_new(
+        self,
+        resolution: Resolution,
+        policy: Policy | None,
+        issue: Issue | None,
+        *,
+        body: str,
+        request: str,
+    ) -> Resolution:
+        """Write a new decision, its budget spending and its events; KeyTaken if not new.
+
+        The key's UNIQUE index is the check, so a new decision costs no extra read.
+        """
+        with self._store.write(savepoint=False) as conn:
+            if policy is not None:
+                self._policies.keep(conn, policy)
+            else:
+                policy = self._policies.get(conn, resolution.policy_fingerprint)
+            now = self._clock()
+            rows = self._new_rows(conn, resolution, policy, issue, body, request, now, text(now))
+            # The first write that matters, so a key already stored leaves nothing to undo.
+            self._store.insert_new(conn, INSERT_RESOLUTION, rows.resolution)
+            conn.executemany(INSERT_ESCALATION, rows.escalation)
+            conn.executemany(SPEND, rows.spending)
+            conn.executemany(INSERT_EVENT, rows.events)
+        return rows.stored
+
+    def _new_rows(  # noqa: PLR0917  # one decision and where it is recorded
+        self,
+        conn: Connection,
+        resolution: Resolution,
+        policy: Policy | None,
+        issue: Issue | None,
+        body: str,
+        request: str,
+        now: datetime,
+        recorded: str,
+        spent_so_far: dict[tuple[str, str, str], Money] | None = None,
+    ) -> _Rows:
+        """What recording one new decision at *now* (as text, *recorded*) writes, budgets applied.
+
+        Both ways of recording use it: :meth:`_insert_new` writes the rows at
+        once, :meth:`_record_many` gathers a batch's rows and writes them
+        together, carrying the budgets' spending in *spent_so_far*.
+        """
+        stored, spending = self._budgets.apply(conn, resolution, policy, now, spent_so_far)
+        if stored is not resolution:
+            body = resolution_json(stored)
+        escalate_to = stored.escalate_to
+        return _Rows(
+            stored,
+            resolution_row(stored, body, request, issue, recorded),
+            [] if escalate_to is None else [(stored.key, escalate_to, recorded)],
+            spending,
+            event_rows(stored, policy, recorded),
+        )
+
+    @staticmethod
+    def _check_record(resolution: object, policy: object, issue: object) -> None:
+        if not isinstance(resolution, Resolution):
+            raise InvalidRecord(
+                f"resolution: {show(resolution)} is a {type(resolution).__name__}, not a Resolution"
+            )
+        if policy is not None:
+            if not isinstance(policy, Policy):
+                raise InvalidRecord(f"policy: {show(policy)} is not a Policy")
+            if policy.fingerprint != resolution.policy_fingerprint:
+                raise InvalidRecord(
+                    f"policy: {policy.name!r} (fingerprint {policy.fingerprint[:12]}...) did not "
+                    f"make this resolution (fingerprint {resolution.policy_fingerprint[:12]}...)"
+                )
+        if issue is not None:
+            if not isinstance(issue, Issue):
+                raise InvalidRecord(f"issue: {show(issue)} is not an Issue")
+            if issue.id != resolution.issue_id:
+                raise InvalidRecord(
+                    f"issue: {issue.id!r} is not the resolution's issue {resolution.issue_id!r}"
+                )
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def get(self, key: str) -> Resolution | None:
+        """The resolution stored under *key*, or None."""
+        with self._store.read() as conn:
+            row = conn.execute("SELECT body FROM resolutions WHERE key = ?", (key,)).fetchone()
+        return None if row is None else resolution_from_dict(json.loads(row[0]))
+
+    def holds(self, key: object) -> bool:
+        """Whether a decision is recorded under *key*."""
+        with self._store.read() as conn:
+            row = conn.execute("SELECT 1 FROM resolutions WHERE key = ?", (key,)).fetchone()
+        return row is not None
+
+    def count(self) -> int:
+        """How many decisions are recorded."""
+        with self._store.read() as conn:
+            return int(conn.execute("SELECT count(*) FROM resolutions").fetchone()[0])
+
+    def keys(self) -> list[str]:
+        """Every recorded key, in the order recorded."""
+        with self._store.read() as conn:
+            return [row[0] for row in conn.execute("SELECT key FROM resolutions ORDER BY seq")]
+
+
+def row_issue(body: str) -> str:
+    """The issue id inside a stored resolution's JSON, for messages."""
+    try:
+        return str(json.loads(body).get("issue_id"))
+    except ValueError:
+        return "?"
