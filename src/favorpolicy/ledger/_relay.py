@@ -52,7 +52,8 @@ class DeliveryReport:
     ``delivered``: events every sink accepted; ``failed``: events that will be
     retried; ``dead``: events that failed for the last time and wait in the
     dead-letter list; ``held``: events that wait behind an earlier event of
-    their key that is still being retried; ``busy``: another relay held the ledger, so this one did nothing.
+    their key that is still being retried; ``busy``: another relay held the
+    ledger, so this one did nothing.
     """
 
     delivered: int = 0
