@@ -31,7 +31,7 @@ from favorpolicy import (
     make_plugin_manager,
     resolve,
 )
-from favorpolicy._examples import example_tickets
+from favorpolicy.__main__ import demo_tickets
 from favorpolicy._resolve import resolution_for
 from favorpolicy.testing import Scenario, scenarios
 from test_plugins import DECIDING_HOOKS, faulty_plugin
@@ -150,11 +150,11 @@ def test_decide_sends_no_events() -> None:
     plugins = make_plugin_manager(load_entrypoints=False)
     plugins.register(Sink())
     policy = Policy.default("BRL")
-    for customer, issue, role in example_tickets("BRL"):
+    for customer, issue, role in demo_tickets("BRL"):
         decide(issue, customer, policy, role=role, plugins=plugins)
         assert plugins.flush(timeout=5)
     assert sent == []
-    resolve(*example_tickets("BRL")[0][1::-1], policy, plugins=plugins)
+    resolve(*demo_tickets("BRL")[0][1::-1], policy, plugins=plugins)
     assert plugins.flush(timeout=5)
     assert sent  # the same sink hears resolve()
 

@@ -23,7 +23,7 @@ from favorpolicy import (
     resolution_to_dict,
     resolve,
 )
-from favorpolicy._examples import example_tickets
+from favorpolicy.__main__ import demo_tickets
 from favorpolicy._forms import resolution_json
 from favorpolicy.testing import Scenario, scenarios
 from test_plugins import DECIDING_HOOKS, faulty_plugin
@@ -66,7 +66,7 @@ def test_the_form_reads_back_and_the_ledgers_text_encodes_it(
 @pytest.mark.parametrize("kind", [Resolution, Remedy, Reason, ScreenVerdict, PluginFault])
 def test_every_field_is_written(kind: type) -> None:
     # Every field of the model reaches the form, in the class's order.
-    customer, issue, _ = example_tickets("BRL")[0]
+    customer, issue, _ = demo_tickets("BRL")[0]
     resolution = resolve(issue, customer, Policy.default("BRL"))
     data = resolution_to_dict(resolution)
     sample = {

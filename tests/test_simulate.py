@@ -14,13 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from favorpolicy import Money, policy_from_toml
-from favorpolicy._sources import (
-    CSV_COLUMNS,
-    ExampleBlock,
-    Ticket,
-    example_tickets,
-    olist_tickets,
-)
+from favorpolicy.backtest import CSV_COLUMNS, Ticket, example_tickets, olist_tickets
+from favorpolicy.backtest._examples import ExampleBlock
 from favorpolicy.cli import main
 
 ROOT = Path(__file__).parent.parent

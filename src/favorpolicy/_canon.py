@@ -16,13 +16,13 @@ from typing import cast
 
 import attrs
 
-from ._money import _CONTEXT, Money
+from ._money import CONTEXT, Money
 
 __all__ = ["LATE", "canonical", "digest"]
 
 
 def _decimal(value: Decimal) -> str:
-    return format(value.normalize(_CONTEXT), "f")
+    return format(value.normalize(CONTEXT), "f")
 
 
 def canonical(value: object) -> object:

@@ -16,7 +16,17 @@ from typing import Final, Self, final
 from ._show import show
 from .exceptions import CurrencyMismatch, InvalidMoney
 
-__all__ = ["MAX_AMOUNT", "MAX_PLACES", "MINOR_UNITS", "Money", "minor_units"]
+__all__ = [
+    "CONTEXT",
+    "MAX_AMOUNT",
+    "MAX_PLACES",
+    "MINOR_UNITS",
+    "MIN_AMOUNT",
+    "Money",
+    "format_amount",
+    "minor_units",
+    "trusted_money",
+]
 
 #: Minor units (digits after the decimal point) per ISO 4217 code.
 MINOR_UNITS: Final[dict[str, int]] = {
@@ -35,13 +45,15 @@ MINOR_UNITS: Final[dict[str, int]] = {
 
 #: Amounts must be smaller than this in absolute value.
 MAX_AMOUNT: Final = Decimal(10) ** 18
+#: Amounts must be larger than this.
+MIN_AMOUNT: Final = -MAX_AMOUNT
 #: Amounts may carry at most this many decimal places.
 MAX_PLACES: Final = 18
 
 # 60 digits hold 18 integer and 18 fractional digits with room for a rate, so
 # sums and products stay exact; if a product ever is inexact it rounds toward
 # +infinity, which is the customer's side for every amount paid out.
-_CONTEXT: Final = decimal.Context(
+CONTEXT: Final = decimal.Context(
     prec=60,
     rounding=ROUND_CEILING,
     Emax=999_999,
@@ -100,9 +112,9 @@ def _check_range(amount: Decimal, shown: object) -> None:
         raise InvalidMoney(f"amount: {show(shown)} has more than {MAX_PLACES} decimal places")
 
 
-def _make(amount: Decimal, currency: str) -> Money:
-    """Build a Money from a computed amount, checking only its range."""
-    if not _BELOW_MAX < amount < MAX_AMOUNT:
+def trusted_money(amount: Decimal, currency: str) -> Money:
+    """A Money of an amount favorpolicy computed in a known currency, checking only its range."""
+    if not MIN_AMOUNT < amount < MAX_AMOUNT:
         raise InvalidMoney(
             f"amount: {show(amount)} {currency} is too large; the limit is below 10**18"
         )
@@ -149,7 +161,7 @@ class Money:
     def minor(cls, currency: str) -> Money:
         """Return one minor unit of *currency*: 0.01 USD, 1 JPY, 0.001 KWD."""
         code = _to_currency(currency)
-        return _make(_QUANTA[MINOR_UNITS[code]], code)
+        return trusted_money(_QUANTA[MINOR_UNITS[code]], code)
 
     @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
@@ -175,13 +187,13 @@ class Money:
         quantum = _QUANTA[MINOR_UNITS[self.currency]]
         if self.amount.as_tuple().exponent >= quantum.as_tuple().exponent:  # type: ignore[operator]
             return self
-        rounded = self.amount.quantize(quantum, rounding=ROUND_CEILING, context=_CONTEXT)
-        return _make(rounded.copy_abs() if rounded.is_zero() else rounded, self.currency)
+        rounded = self.amount.quantize(quantum, rounding=ROUND_CEILING, context=CONTEXT)
+        return trusted_money(rounded.copy_abs() if rounded.is_zero() else rounded, self.currency)
 
     def is_whole(self) -> bool:
         """Tell whether the amount is a whole number of minor units."""
         quantum = _QUANTA[MINOR_UNITS[self.currency]]
-        return self.amount == self.amount.quantize(quantum, context=_CONTEXT)
+        return self.amount == self.amount.quantize(quantum, context=CONTEXT)
 
     def _same_currency(self, other: Money, operation: str) -> None:
         if other.currency != self.currency:
@@ -204,15 +216,15 @@ class Money:
             raise InvalidMoney(
                 f"amount: the result of {operation} is too large; the limit is below 10**18"
             )
-        return _make(amount, self.currency)
+        return trusted_money(amount, self.currency)
 
     def __add__(self, other: Money) -> Money:
         other = self._other(other, "add")
-        return self._checked(_CONTEXT.add(self.amount, other.amount), "add")
+        return self._checked(CONTEXT.add(self.amount, other.amount), "add")
 
     def __sub__(self, other: Money) -> Money:
         other = self._other(other, "subtract")
-        amount = _CONTEXT.subtract(self.amount, other.amount)
+        amount = CONTEXT.subtract(self.amount, other.amount)
         return self._checked(amount.copy_abs() if amount.is_zero() else amount, "subtract")
 
     def __mul__(self, factor: int | Decimal) -> Money:
@@ -224,11 +236,11 @@ class Money:
         if isinstance(factor, Decimal) and not factor.is_finite():
             raise InvalidMoney(f"factor: {show(factor)} is not finite")
         try:
-            amount = _CONTEXT.multiply(self.amount, Decimal(factor))
+            amount = CONTEXT.multiply(self.amount, Decimal(factor))
         except decimal.Overflow:
             raise InvalidMoney(f"amount: {self} times {show(factor)} is too large") from None
         if amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
-            amount = amount.quantize(_PLACES_QUANTUM, rounding=ROUND_CEILING, context=_CONTEXT)
+            amount = amount.quantize(_PLACES_QUANTUM, rounding=ROUND_CEILING, context=CONTEXT)
         if amount.is_zero():
             amount = amount.copy_abs()
         return self._checked(amount, "multiply")
@@ -266,7 +278,6 @@ class Money:
 _new: Final = object.__new__
 _set_amount: Final = Money.__dict__["amount"].__set__
 _set_currency: Final = Money.__dict__["currency"].__set__
-_BELOW_MAX: Final = -MAX_AMOUNT
 
 
 def format_amount(amount: Decimal, currency: str) -> str:

@@ -37,7 +37,7 @@ from ._model import (
     explained,
     unchecked,
 )
-from ._money import _BELOW_MAX, _CONTEXT, MAX_AMOUNT, _make, format_amount
+from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, format_amount, trusted_money
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, Tables
 from ._show import show
@@ -189,10 +189,10 @@ def resolution_with(
         customer_id=customer.id,
         role=role,
         remedies=_remedies(ranked[0], currency),
-        owed=_make(owed, currency),
-        goodwill=_make(goodwill, currency),
-        total=_make(owed + goodwill, currency),
-        granted_now=_make(granted_now, currency),
+        owed=trusted_money(owed, currency),
+        goodwill=trusted_money(goodwill, currency),
+        total=trusted_money(owed + goodwill, currency),
+        granted_now=trusted_money(granted_now, currency),
         escalate_to=escalate_to,
         alternatives=alternatives,
         reasons=reasons,
@@ -222,7 +222,7 @@ def _writable(notes: list[_Note], ranked: list[_Package]) -> bool:
     """
     for _, facts in notes:
         for fact in facts:
-            if type(fact) is Decimal and not _BELOW_MAX < fact < MAX_AMOUNT:
+            if type(fact) is Decimal and not MIN_AMOUNT < fact < MAX_AMOUNT:
                 return False
     return all(
         value < MAX_AMOUNT and cost < MAX_AMOUNT
@@ -381,7 +381,7 @@ def _withheld(verdict: ScreenVerdict, currency: str) -> Reason:
         code=f"conduct_{verdict.level}",
         message=f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, "
         "and what is owed is still paid",
-        amount=_make(_ZERO, currency),
+        amount=trusted_money(_ZERO, currency),
     )
 
 
@@ -430,7 +430,7 @@ def _raised(plugin: str, amount: Decimal, capped: bool, currency: str) -> Reason
         code="plugin_goodwill",
         message=f"{plugin} raised goodwill to {format_amount(amount, currency)}"
         + (" (capped)" if capped else ""),
-        amount=_make(amount, currency),
+        amount=trusted_money(amount, currency),
     )
 
 
@@ -451,7 +451,7 @@ def _recosted(
         (
             kind,
             value,
-            _cost(calls, tables, Remedy(kind, _make(value, currency)), issue, customer),
+            _cost(calls, tables, Remedy(kind, trusted_money(value, currency)), issue, customer),
             note,
         )
         for kind, value, _, note in package[0]
@@ -469,7 +469,7 @@ def _plugin_packages(
     first_order: int,
 ) -> list[_Package]:
     packages = []
-    offered = calls.candidates(issue, customer, _make(total, issue.loss.currency))
+    offered = calls.candidates(issue, customer, trusted_money(total, issue.loss.currency))
     for order, (_, remedies) in enumerate(offered, first_order):
         parts = tuple(
             (
@@ -488,7 +488,7 @@ def _plugin_packages(
 
 
 def _normal(amount: Decimal) -> str:
-    return format(amount.normalize(_CONTEXT), "f")
+    return format(amount.normalize(CONTEXT), "f")
 
 
 def decision_key(
@@ -553,7 +553,7 @@ def check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) ->
 
 
 def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, _UP, _CONTEXT)
+    return amount.quantize(quantum, _UP, CONTEXT)
 
 
 def _is_honoured_pricing_error(issue: Issue) -> bool:
@@ -577,16 +577,16 @@ def _owed_reason(issue: Issue, owed: Decimal) -> Reason:
             code="pricing_error_honoured",
             message="the pricing error went the customer's way; they keep the price, "
             "and nothing is asked back",
-            amount=_make(_ZERO, currency),
+            amount=trusted_money(_ZERO, currency),
         )
     if issue.fault is _CUSTOMER:
         return _new_reason(
             code="customer_fault",
             message="the customer caused the problem; nothing is owed",
-            amount=_make(_ZERO, currency),
+            amount=trusted_money(_ZERO, currency),
         )
     code, message = _OWED_REASONS[issue.fault]
-    shown = _make(owed, currency)
+    shown = trusted_money(owed, currency)
     return _new_reason(code=code, message=message.format(loss=shown), amount=shown)
 
 
@@ -619,7 +619,7 @@ def _goodwill(
             if years >= threshold:
                 tenure = factor
         kind = tables.kind_factors.get(issue.kind, _ONE)
-        multiply, add = _CONTEXT.multiply, _CONTEXT.add
+        multiply, add = CONTEXT.multiply, CONTEXT.add
         goodwill = multiply(
             add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
         )
@@ -640,7 +640,9 @@ def _goodwill(
 def _courtesy(goodwill: Decimal, currency: str) -> Reason:
     shown = format_amount(goodwill, currency)
     return _new_reason(
-        code="courtesy", message=f"courtesy goodwill of {shown}", amount=_make(goodwill, currency)
+        code="courtesy",
+        message=f"courtesy goodwill of {shown}",
+        amount=trusted_money(goodwill, currency),
     )
 
 
@@ -660,12 +662,12 @@ def _table_goodwill(  # noqa: PLR0917  # every factor it names
         f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
         f"x {tier} for tier {customer.tier!r}, "
         f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
-        amount=_make(goodwill, issue.loss.currency),
+        amount=trusted_money(goodwill, issue.loss.currency),
     )
 
 
 def _capped(cap: Decimal, currency: str) -> Reason:
-    shown = _make(cap, currency)
+    shown = trusted_money(cap, currency)
     return _new_reason(
         code="goodwill_capped", message=f"goodwill is capped at {shown}", amount=shown
     )
@@ -676,28 +678,28 @@ def _rounded(goodwill: Decimal, rounded: Decimal, currency: str) -> Reason:
         code="rounded_up",
         message=f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
         f"{format_amount(rounded, currency)}",
-        amount=_make(rounded, currency),
+        amount=trusted_money(rounded, currency),
     )
 
 
 def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
     """What a remedy of *face* value costs under the policy's own valuation, rounded up."""
     rate = tables.scaling[kind][1]
-    return _round_up(face if rate is None else _CONTEXT.multiply(face, rate), tables.quantum)
+    return _round_up(face if rate is None else CONTEXT.multiply(face, rate), tables.quantum)
 
 
 def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
     """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
     factor, rate = tables.scaling[kind]
     if factor is not None:
-        amount = _CONTEXT.multiply(amount, factor).quantize(tables.quantum, _UP, _CONTEXT)
+        amount = CONTEXT.multiply(amount, factor).quantize(tables.quantum, _UP, CONTEXT)
     # A whole amount at a rate of one is its own cost: no multiplying, no rounding.
     if rate is None:
         return (kind, amount, amount, "")
     return (
         kind,
         amount,
-        _CONTEXT.multiply(amount, rate).quantize(tables.quantum, _UP, _CONTEXT),
+        CONTEXT.multiply(amount, rate).quantize(tables.quantum, _UP, CONTEXT),
         "",
     )
 
@@ -769,7 +771,7 @@ def _choose(
 ) -> list[_Package]:
     """Rank the packages, the customer's side first; with no *notes*, find just the first."""
     cheapest = min([package[2] for package in packages])
-    line = _CONTEXT.multiply(cheapest, tables.close_call)
+    line = CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
     customer_first = _customer_first(line, preference)
     if notes is None:
@@ -797,7 +799,7 @@ def _chosen(  # noqa: PLR0917  # what the choice was made among
         f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
         f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
         f"customer wins, by {why}",
-        amount=_make(chosen[1], policy.currency),
+        amount=trusted_money(chosen[1], policy.currency),
     )
 
 
@@ -805,7 +807,10 @@ def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
         [
             _new_remedy(
-                kind=kind, value=_make(value, currency), cost=_make(cost, currency), note=note
+                kind=kind,
+                value=trusted_money(value, currency),
+                cost=trusted_money(cost, currency),
+                note=note,
             )
             for kind, value, cost, note in package[0]
         ]
@@ -841,7 +846,7 @@ def _authority(
 
 
 def _granted_all(role: str, granted: Decimal, currency: str) -> Reason:
-    shown = _make(granted, currency)
+    shown = trusted_money(granted, currency)
     return _new_reason(code="granted_now", message=f"{role} grants all {shown} now", amount=shown)
 
 
@@ -853,12 +858,12 @@ def _granted_part(
         message=f"{role} grants {format_amount(granted, currency)} now: the owed "
         f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
         f"{format_amount(in_limit, currency)}",
-        amount=_make(granted, currency),
+        amount=trusted_money(granted, currency),
     )
 
 
 def _escalated(above: str, rest: Decimal, currency: str) -> Reason:
-    shown = _make(rest, currency)
+    shown = trusted_money(rest, currency)
     return _new_reason(
         code="escalated",
         message=f"the remaining {shown} of goodwill goes to {above!r}, "

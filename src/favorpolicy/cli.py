@@ -203,7 +203,7 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
     plot_path: str | None,
 ) -> None:
     """Backtest the policy on TICKETS (CSV or JSONL), --olist DIR or --example N."""
-    from . import _simulate, _sources  # noqa: PLC0415
+    from . import backtest  # noqa: PLC0415  # keeps --help and --version quick
 
     debug = context.obj["debug"]
     chosen = [name for name, value in (("TICKETS", tickets), ("--olist", olist),
@@ -222,23 +222,23 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
     if tickets is not None:
         if not tickets.is_file():
             raise _Failure(f"{tickets}: no such file")
-        items: Any = _sources.file_tickets(tickets, currency)
+        items: Any = backtest.file_tickets(tickets, currency)
     elif olist is not None:
         if not (olist / "olist_orders_dataset.csv").is_file():
             raise _Failure(f"{olist}: has no olist_orders_dataset.csv")
-        items = _sources.olist_tickets(olist, currency)
+        items = backtest.olist_tickets(olist, currency)
     else:
-        items = _sources.example_tickets(example or 0, currency, policies[0].tiers)
+        items = backtest.example_tickets(example or 0, currency, policies[0].tiers)
     with _input_errors(debug), _progress() as advance:
-        outcome = _simulate.run_backtest(
+        outcome = backtest.run_backtest(
             items, policies, role=role, workers=workers, skip_bad=skip_bad, progress=advance
         )
     if plot_path is not None:
-        _simulate.plot(outcome, plot_path)
+        backtest.plot(outcome, plot_path)
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:
-        click.echo(_simulate.report(outcome))
+        click.echo(backtest.report(outcome))
 
 
 @contextmanager

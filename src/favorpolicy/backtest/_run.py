@@ -1,4 +1,4 @@
-"""The backtest behind ``favorpolicy simulate``: resolve many tickets, add up what it cost.
+"""Running a backtest: decide many tickets, add up what it cost.
 
 Everything it keeps is bounded: running totals per issue kind and fault, a
 fixed set of histogram bins for goodwill, and a cumulative-cost curve thinned
@@ -20,14 +20,16 @@ from typing import Any
 
 import attrs
 
-from ._model import Level
-from ._policy import Policy
-from ._policy_file import policy_from_dict, policy_to_dict
-from ._resolve import _FAULT_TEXT, Decision, decide
-from ._sources import BadRow, ExampleBlock, ExampleSet, Item, Skip, Ticket
-from .exceptions import BadInput, FavorPolicyError
+from .._model import Level
+from .._plugins import make_plugin_manager
+from .._policy import Policy
+from .._policy_file import policy_from_dict, policy_to_dict
+from .._resolve import Decision, decide
+from ..exceptions import BadInput, FavorPolicyError
+from ._examples import ExampleBlock, ExampleSet
+from ._sources import BadRow, Item, Skip, Ticket
 
-__all__ = ["Backtest", "Summary", "run_backtest"]
+__all__ = ["GOODWILL_BINS", "Backtest", "Summary", "Totals", "bin_labels", "run_backtest"]
 
 _ZERO = Decimal(0)
 _RESTRICT = Level.RESTRICT
@@ -164,11 +166,11 @@ class Summary:
             "totals": self.total.to_json(),
             "by_kind": {key: value.to_json() for key, value in sorted(self.by_kind.items())},
             "by_fault": {key: value.to_json() for key, value in sorted(self.by_fault.items())},
-            "goodwill_histogram": dict(zip(_bin_labels(), self.goodwill_bins, strict=True)),
+            "goodwill_histogram": dict(zip(bin_labels(), self.goodwill_bins, strict=True)),
         }
 
 
-def _bin_labels() -> list[str]:
+def bin_labels() -> list[str]:
     edges = ["0", *(str(edge) for edge in GOODWILL_BINS)]
     return (
         [f"<= {GOODWILL_BINS[0]}"]
@@ -235,8 +237,6 @@ _worker_state: dict[str, Any] = {}
 
 
 def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
-    from ._plugins import make_plugin_manager  # noqa: PLC0415  # each process makes its own
-
     _worker_state["policies"] = [policy_from_dict(data) for data in policies]
     _worker_state["plugins"] = make_plugin_manager()
     _worker_state["role"] = role
@@ -269,7 +269,7 @@ def _resolve_items(chunk: Iterable[Item]) -> Backtest:
         except FavorPolicyError as error:
             outcome.bad(f"{item.source}: {error}")
             continue
-        kind, fault = issue.kind, _FAULT_TEXT[issue.fault]
+        kind, fault = issue.kind, issue.fault.value
         if len(decisions) == 1:
             outcome.summaries[0].add(decisions[0], kind, fault)
             continue
@@ -349,80 +349,3 @@ def run_backtest(
     if total.bad_count:
         total.skipped["bad row"] += total.bad_count
     return total
-
-
-# ---- reporting ---------------------------------------------------------------------------------
-
-_COLUMNS = ("tickets", "owed", "goodwill", "cost", "on the spot", "escalated", "abuse", "faults")
-
-
-def _row(label: str, totals: Totals) -> str:
-    cells = (
-        str(totals.tickets),
-        f"{totals.owed:.2f}",
-        f"{totals.goodwill:.2f}",
-        f"{totals.cost:.2f}",
-        f"{totals.granted_share:.1%}",
-        str(totals.escalated),
-        str(totals.abuse_flags),
-        str(totals.plugin_faults),
-    )
-    return f"{label:<20}" + "".join(f"{cell:>13}" for cell in cells)
-
-
-def report(backtest: Backtest) -> str:
-    """The summary tables, for a person."""
-    skipped = sum(backtest.skipped.values())
-    lines = [f"tickets resolved: {backtest.resolved}", f"skipped: {skipped}"]
-    if skipped:
-        seen = skipped + backtest.resolved
-        lines.insert(0, f"note: {skipped} of {seen} tickets were skipped and are not in the totals")
-    lines.extend(f"  {count:>8}  {reason}" for reason, count in sorted(backtest.skipped.items()))
-    lines.extend(f"  bad row: {row}" for row in backtest.bad_rows[:5])
-    if backtest.bad_count > 5:  # a few examples are enough
-        lines.append(f"  ... and {backtest.bad_count - 5} more bad rows")
-    for summary in backtest.summaries:
-        lines += ["", f"policy {summary.policy!r} (amounts in {summary.currency})"]
-        lines.append(" " * 20 + "".join(f"{column:>13}" for column in _COLUMNS))
-        lines.append(_row("all", summary.total))
-        lines.append("by kind")
-        lines.extend(_row(f"  {kind}", t) for kind, t in sorted(summary.by_kind.items()))
-        lines.append("by fault")
-        lines.extend(_row(f"  {fault}", t) for fault, t in sorted(summary.by_fault.items()))
-    if len(backtest.summaries) > 1:
-        first, second = (summary.policy for summary in backtest.summaries)
-        lines += [
-            "",
-            f"compared with {first!r}, under {second!r}:",
-            f"  {backtest.more} customer(s) would get more",
-            f"  {backtest.less} customer(s) would get less",
-            f"  {backtest.same} customer(s) would get the same",
-        ]
-    return "\n".join(lines)
-
-
-def plot(backtest: Backtest, path: str) -> None:
-    """Draw the goodwill distribution and the cumulative cost of each policy to a PNG."""
-    import matplotlib  # noqa: PLC0415  # an optional extra, loaded only for --plot
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot  # noqa: PLC0415
-
-    figure, (bars, curves) = pyplot.subplots(1, 2, figsize=(12, 4.5))
-    labels = _bin_labels()
-    width = 0.8 / len(backtest.summaries)
-    for number, summary in enumerate(backtest.summaries):
-        positions = [index + number * width for index in range(len(labels))]
-        bars.bar(positions, summary.goodwill_bins, width=width, label=summary.policy)
-        steps = [0] + [tickets for tickets, _ in summary.cost_curve]
-        costs = [0.0] + [float(cost) for _, cost in summary.cost_curve]
-        curves.plot(steps, costs, label=summary.policy)
-    currency = backtest.summaries[0].currency
-    bars.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    bars.set(title="Goodwill per ticket", xlabel=currency, ylabel="tickets")
-    curves.set(title="Cumulative cost to the business", xlabel="tickets", ylabel=currency)
-    bars.legend()
-    curves.legend()
-    figure.tight_layout()
-    figure.savefig(path, format="png")
-    pyplot.close(figure)

@@ -1,0 +1,117 @@
+"""Where a backtest's tickets come from, and the items a source yields.
+
+Every source is a generator, so a run streams its input: memory stays flat
+however many rows there are. A row that cannot be read becomes a
+:class:`BadRow` naming the file and line; the caller decides whether that
+stops the run or is counted. This module reads ticket files (CSV and JSON
+Lines); ``_olist`` reads the Olist e-commerce data, ``_examples`` makes
+seeded example tickets.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._forms import ticket_from_dict
+from .._model import Customer, Issue
+from ..exceptions import FavorPolicyError
+
+__all__ = ["CSV_COLUMNS", "BadRow", "Item", "Skip", "Ticket", "file_tickets"]
+
+
+#: The columns of a CSV ticket file; only customer_id, issue_id, kind, fault and loss are required.
+CSV_COLUMNS = (
+    "customer_id", "tier", "since", "lifetime_value", "prior_remedies", "preference",
+    "issue_id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel",
+    "occurred_at",
+)  # fmt: skip
+_CUSTOMER_COLUMNS = {
+    "customer_id": "id", "tier": "tier", "since": "since", "lifetime_value": "lifetime_value",
+    "prior_remedies": "prior_remedies", "preference": "preference",
+}  # fmt: skip
+_INT_COLUMNS = frozenset({"prior_remedies", "severity"})
+
+
+@attrs.frozen
+class Ticket:
+    """One customer and one issue to resolve, and where they came from."""
+
+    customer: Customer
+    issue: Issue
+    source: str
+
+
+@attrs.frozen
+class Skip:
+    """An input that is not a ticket, for a known reason (counted, never silently dropped)."""
+
+    reason: str
+    source: str
+
+
+@attrs.frozen
+class BadRow:
+    """A malformed row: the run stops here unless told to skip bad rows."""
+
+    source: str
+    error: str
+
+
+Item = Ticket | Skip | BadRow
+
+
+def file_tickets(path: Path, currency: str) -> Iterator[Item]:
+    """Tickets from a ``.csv`` file (see :data:`CSV_COLUMNS`) or a ``.jsonl`` file."""
+    if path.suffix.lower() == ".csv":
+        yield from _csv_tickets(path, currency)
+    else:
+        yield from _jsonl_tickets(path, currency)
+
+
+def _jsonl_tickets(path: Path, currency: str) -> Iterator[Item]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            source = f"{path}:{number}"
+            if not line.strip():
+                continue
+            try:
+                customer, issue = ticket_from_dict(json.loads(line), currency)
+            except json.JSONDecodeError as error:
+                yield BadRow(source, f"not valid JSON: {error.msg}")
+            except FavorPolicyError as error:
+                yield BadRow(source, str(error))
+            else:
+                yield Ticket(customer, issue, source)
+
+
+def _csv_tickets(path: Path, currency: str) -> Iterator[Item]:
+    with path.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        unknown = sorted(set(reader.fieldnames or ()) - set(CSV_COLUMNS))
+        if unknown:
+            yield BadRow(f"{path}:1", f"unknown column {unknown[0]!r}")
+            return
+        for row in reader:
+            source = f"{path}:{reader.line_num}"
+            customer: dict[str, Any] = {}
+            issue: dict[str, Any] = {}
+            for column, value in row.items():
+                if value in (None, ""):
+                    continue
+                text: Any = int(value) if column in _INT_COLUMNS and value.isdigit() else value
+                if column in _CUSTOMER_COLUMNS:
+                    customer[_CUSTOMER_COLUMNS[column]] = text
+                else:
+                    issue["id" if column == "issue_id" else column] = text
+            try:
+                made = ticket_from_dict({"customer": customer, "issue": issue}, currency)
+            except FavorPolicyError as error:
+                yield BadRow(source, str(error))
+            else:
+                yield Ticket(*made, source=source)
