@@ -15,19 +15,12 @@ from ._model import Reason, Resolution
 from ._money import Money
 from ._policy import Policy
 
-__all__ = ["escalation_role", "goodwill_now", "hold_back"]
+__all__ = ["goodwill_now", "hold_back"]
 
 
 def goodwill_now(resolution: Resolution) -> Money:
     """The goodwill granted on the spot: ``granted_now - owed``."""
     return resolution.granted_now - resolution.owed
-
-
-def escalation_role(policy: Policy, acting: str, goodwill: Money) -> str:
-    """The lowest role above *acting* whose limit covers *goodwill*."""
-    names = [role.name for role in policy.roles]
-    above = policy.roles[names.index(acting) + 1 :]
-    return next(role.name for role in above if role.limit is None or role.limit >= goodwill)
 
 
 def hold_back(
@@ -48,7 +41,7 @@ def hold_back(
     allowance = max(allowance, resolution.owed - resolution.owed)  # never below zero
     held = spot - allowance
     granted = resolution.owed + allowance
-    target = escalation_role(policy, resolution.role, resolution.goodwill)
+    target = policy.escalation_role(resolution.role, resolution.goodwill)
     reason = Reason(
         "budget_held",
         f"{why} has {allowance} left: {resolution.role} grants {granted} now (the owed "

@@ -12,13 +12,14 @@ import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import cast
+from typing import Final, cast
 
 import attrs
 
+from ._model import Customer, Fault, Issue, RemedyKind
 from ._money import CONTEXT, Money
 
-__all__ = ["LATE", "canonical", "digest"]
+__all__ = ["LATE", "canonical", "digest", "key_of"]
 
 
 def _decimal(value: Decimal) -> str:
@@ -66,7 +67,47 @@ def _unset_late_field(field: attrs.Attribute[object], value: object) -> bool:
     return bool(getattr(value, field.name) == default)
 
 
+# The one canonical JSON text, for fingerprints and keys alike. json.dumps() would build an
+# encoder anew on every call.
+_ENCODE: Final = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+_FAULT_TEXT: Final = {fault: fault.value for fault in Fault}
+_KIND_TEXT: Final = {kind: kind.value for kind in RemedyKind}
+
+
 def digest(value: object) -> str:
     """Return the SHA-256 hex digest of *value*'s canonical JSON."""
-    text = json.dumps(canonical(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_ENCODE(canonical(value)).encode("utf-8")).hexdigest()
+
+
+def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years: int) -> str:
+    """The decision key: the digest of every field of the issue and the customer, the policy's
+    *fingerprint*, the *role* and the tenure in whole *years* the decision used.
+
+    Written out field by field rather than through :func:`canonical`, since
+    it is made once per decision; the text is the same canonical form.
+    """
+    order_value = issue.order_value
+    lifetime = customer.lifetime_value
+    fields = [
+        1,  # the key format, so that a future change cannot collide with today's keys
+        issue.id,
+        issue.kind,
+        _FAULT_TEXT[issue.fault],
+        _decimal(issue.loss.amount),
+        issue.loss.currency,
+        None if order_value is None else _decimal(order_value.amount),
+        issue.severity,
+        issue.conduct,
+        issue.channel,
+        None if issue.occurred_at is None else issue.occurred_at.isoformat(),
+        customer.id,
+        customer.tier,
+        None if customer.since is None else customer.since.isoformat(),
+        None if lifetime is None else f"{_decimal(lifetime.amount)} {lifetime.currency}",
+        customer.prior_remedies,
+        None if customer.preference is None else _KIND_TEXT[customer.preference],
+        fingerprint,
+        role,
+        years,
+    ]
+    return hashlib.sha256(_ENCODE(fields).encode("utf-8")).hexdigest()

@@ -15,13 +15,13 @@ are made only for what the Resolution holds.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Final, NamedTuple
 
+from . import _reasons as reasons
+from ._canon import key_of
 from ._model import (
     NO_VERDICT,
     Customer,
@@ -37,10 +37,12 @@ from ._model import (
     explained,
     unchecked,
 )
-from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, format_amount, trusted_money
+from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, trusted_money
 from ._plugins import Calls, PluginManager, default_manager
-from ._policy import Offer, Policy, Tables
+from ._policy import Offer, Policy, tables_of
+from ._reasons import Note, written
 from ._show import show
+from ._tables import Package, Part, Tables
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
@@ -63,7 +65,6 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal(0)
-_UP: Final = ROUND_CEILING
 _ONE: Final = Decimal(1)
 # Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
 # lookup through the enum machinery, ten times a global's cost, on every ticket.
@@ -88,15 +89,9 @@ _OWED_REASONS: Final = {
         "the fault was shared; a tough call goes to the customer: the loss of {loss} is owed",
     ),
 }
-# json.dumps() would build this encoder anew on every call.
-_KEY_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
 _REFUND_ONLY: Final = (Offer(RemedyKind.REFUND),)
 _CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLACEMENT))
-
-# A package: its remedies as (kind, face value, cost, note), its value, its cost, its place.
-_Part = tuple[RemedyKind, Decimal, Decimal, str]
-_Package = tuple[tuple[_Part, ...], Decimal, Decimal, int]
 
 
 def resolve(
@@ -169,7 +164,7 @@ def resolution_with(
     calls = Calls(plugins, policy)
     years = _tenure_years(issue, customer)
     currency = policy.currency
-    notes: list[_Note] = []
+    notes: list[Note] = []
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
         issue, customer, policy, role, calls, years, notes
     )
@@ -181,7 +176,7 @@ def resolution_with(
         alternatives: tuple[tuple[Remedy, ...], ...] = ()
         known = "" if key is None else key
     else:
-        reasons = _written(notes)
+        reasons = written(notes)
         alternatives = _alternatives(ranked, currency)
         known = decision_key(issue, customer, policy, role, years) if key is None else key
     made = _new_resolution(
@@ -209,11 +204,8 @@ _new_resolution: Final = unchecked(Resolution)
 _new_remedy: Final = unchecked(Remedy)
 _new_reason: Final = unchecked(Reason)
 
-# A reason still to be written: the function that writes it, and what it says.
-_Note = tuple[Callable[..., Reason], tuple[object, ...]]
 
-
-def _writable(notes: list[_Note], ranked: list[_Package]) -> bool:
+def _writable(notes: list[Note], ranked: list[Package]) -> bool:
     """Whether every amount the explanation names is one Money can hold.
 
     If one is not, writing the explanation raises :class:`InvalidMoney`, and it
@@ -231,11 +223,7 @@ def _writable(notes: list[_Note], ranked: list[_Package]) -> bool:
     )
 
 
-def _written(notes: list[_Note]) -> tuple[Reason, ...]:
-    return tuple([write(*facts) for write, facts in notes])
-
-
-def _alternatives(ranked: list[_Package], currency: str) -> tuple[tuple[Remedy, ...], ...]:
+def _alternatives(ranked: list[Package], currency: str) -> tuple[tuple[Remedy, ...], ...]:
     return tuple([_remedies(package, currency) for package in ranked[1:]])
 
 
@@ -253,8 +241,8 @@ class _Explanation(Explanation):
 
     def __init__(  # noqa: PLR0917  # what one decision found and was made from
         self,
-        notes: list[_Note],
-        ranked: list[_Package],
+        notes: list[Note],
+        ranked: list[Package],
         issue: Issue,
         customer: Customer,
         policy: Policy,
@@ -274,7 +262,7 @@ class _Explanation(Explanation):
 
     def write(self, name: str) -> object:
         if name == "reasons":
-            return _written(self.notes)
+            return written(self.notes)
         if name == "alternatives":
             return _alternatives(self.ranked, self.policy.currency)
         if self.key is not None:
@@ -335,13 +323,13 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     role: str,
     calls: Calls,
     years: int,
-    notes: list[_Note] | None,
-) -> tuple[ScreenVerdict, Decimal, Decimal, list[_Package], Decimal, str | None]:
+    notes: list[Note] | None,
+) -> tuple[ScreenVerdict, Decimal, Decimal, list[Package], Decimal, str | None]:
     """Run the steps, each noting its reason in *notes*.
 
     With *notes* None, explain nothing and rank only the first package.
     """
-    tables = policy._tables  # the policy's own precomputed view
+    tables = tables_of(policy)  # the policy's own precomputed view
     plan = calls.manager.plan()
     screened = plan.screen and (issue.conduct or not plan.conduct_only)
     verdict = calls.screen(issue, customer) if screened else NO_VERDICT
@@ -349,10 +337,10 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
         if notes is not None:
-            notes.append((_withheld, (verdict, policy.currency)))
+            notes.append((reasons.withheld, (verdict, policy.currency)))
     else:
         if verdict.level is _WARN and notes is not None:
-            notes.append((_warned, (verdict,)))
+            notes.append((reasons.warned, (verdict,)))
         goodwill = _goodwill(issue, customer, tables, years, notes)
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, notes=notes)
@@ -362,7 +350,7 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         # The policy's own remedies only, and no explanation: only the first choice
         # matters, and a repeat ranks just after its twin, so the repeats may stay.
         sized = _sized(tables, offers, owed, goodwill)
-        ranked: list[_Package] = _choose(sized, customer, policy, tables, None)
+        ranked: list[Package] = _choose(sized, customer, policy, tables, None)
     else:
         packages = _packages(tables, offers, owed, goodwill)
         if plan.own_cost:
@@ -374,21 +362,6 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         ranked = _choose(packages, customer, policy, tables, notes)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
     return verdict, owed, goodwill, ranked, granted_now, escalate_to
-
-
-def _withheld(verdict: ScreenVerdict, currency: str) -> Reason:
-    return _new_reason(
-        code=f"conduct_{verdict.level}",
-        message=f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, "
-        "and what is owed is still paid",
-        amount=trusted_money(_ZERO, currency),
-    )
-
-
-def _warned(verdict: ScreenVerdict) -> Reason:
-    return _new_reason(
-        code="conduct_warn", message=f"{verdict.plugin}: {verdict.reason}", amount=None
-    )
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
@@ -410,28 +383,21 @@ def _plugin_goodwill(
     tables: Tables,
     goodwill: Decimal,
     *,
-    notes: list[_Note] | None,
+    notes: list[Note] | None,
 ) -> Decimal:
     currency = issue.loss.currency
     for plugin, suggestion in calls.goodwill(issue, customer):
         amount = suggestion.amount
         if tables.cap is not None and amount > tables.cap:
             amount = tables.cap
-        amount = _round_up(amount, tables.quantum)
+        amount = tables.round_up(amount)
         if amount > goodwill:
             goodwill = amount
             if notes is not None:
-                notes.append((_raised, (plugin, amount, amount != suggestion.amount, currency)))
+                notes.append(
+                    (reasons.raised, (plugin, amount, amount != suggestion.amount, currency))
+                )
     return goodwill
-
-
-def _raised(plugin: str, amount: Decimal, capped: bool, currency: str) -> Reason:
-    return _new_reason(
-        code="plugin_goodwill",
-        message=f"{plugin} raised goodwill to {format_amount(amount, currency)}"
-        + (" (capped)" if capped else ""),
-        amount=trusted_money(amount, currency),
-    )
 
 
 def _cost(
@@ -439,13 +405,13 @@ def _cost(
 ) -> Decimal:
     cost = calls.cost(remedy, issue, customer)
     if cost is None:  # no cost plugin answered: the policy's own valuation
-        return _valuation_cost(tables, remedy.kind, remedy.value.amount)
-    return _round_up(cost.amount, tables.quantum)
+        return tables.valuation_cost(remedy.kind, remedy.value.amount)
+    return tables.round_up(cost.amount)
 
 
 def _recosted(
-    calls: Calls, tables: Tables, package: _Package, issue: Issue, customer: Customer
-) -> _Package:
+    calls: Calls, tables: Tables, package: Package, issue: Issue, customer: Customer
+) -> Package:
     currency = issue.loss.currency
     parts = tuple(
         (
@@ -467,7 +433,7 @@ def _plugin_packages(
     total: Decimal,
     *,
     first_order: int,
-) -> list[_Package]:
+) -> list[Package]:
     packages = []
     offered = calls.candidates(issue, customer, trusted_money(total, issue.loss.currency))
     for order, (_, remedies) in enumerate(offered, first_order):
@@ -487,10 +453,6 @@ def _plugin_packages(
     return packages
 
 
-def _normal(amount: Decimal) -> str:
-    return format(amount.normalize(CONTEXT), "f")
-
-
 def decision_key(
     issue: Issue, customer: Customer, policy: Policy, role: str, years: int | None = None
 ) -> str:
@@ -501,31 +463,7 @@ def decision_key(
     """
     if years is None:
         years = _tenure_years(issue, customer)
-    order_value = issue.order_value
-    lifetime = customer.lifetime_value
-    fields = [
-        1,  # the key format, so that a future change cannot collide with today's keys
-        issue.id,
-        issue.kind,
-        _FAULT_TEXT[issue.fault],
-        _normal(issue.loss.amount),
-        issue.loss.currency,
-        None if order_value is None else _normal(order_value.amount),
-        issue.severity,
-        issue.conduct,
-        issue.channel,
-        None if issue.occurred_at is None else issue.occurred_at.isoformat(),
-        customer.id,
-        customer.tier,
-        None if customer.since is None else customer.since.isoformat(),
-        None if lifetime is None else f"{_normal(lifetime.amount)} {lifetime.currency}",
-        customer.prior_remedies,
-        None if customer.preference is None else _KIND_TEXT[customer.preference],
-        policy.fingerprint,
-        role,
-        years,
-    ]
-    return hashlib.sha256(_KEY_JSON(fields).encode("utf-8")).hexdigest()
+    return key_of(issue, customer, policy.fingerprint, role, years)
 
 
 def check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
@@ -552,42 +490,18 @@ def check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) ->
         )
 
 
-def _round_up(amount: Decimal, quantum: Decimal) -> Decimal:
-    return amount.quantize(quantum, _UP, CONTEXT)
-
-
 def _is_honoured_pricing_error(issue: Issue) -> bool:
     return issue.kind == "pricing_error" and issue.loss.amount == 0
 
 
-def _owed(issue: Issue, tables: Tables, notes: list[_Note] | None) -> Decimal:
+def _owed(issue: Issue, tables: Tables, notes: list[Note] | None) -> Decimal:
     if _is_honoured_pricing_error(issue) or issue.fault is _CUSTOMER:
         owed = _ZERO
     else:
-        owed = _round_up(issue.loss.amount, tables.quantum)
+        owed = tables.round_up(issue.loss.amount)
     if notes is not None:
-        notes.append((_owed_reason, (issue, owed)))
+        notes.append((reasons.owed_reason, (issue, owed, _is_honoured_pricing_error(issue))))
     return owed
-
-
-def _owed_reason(issue: Issue, owed: Decimal) -> Reason:
-    currency = issue.loss.currency
-    if _is_honoured_pricing_error(issue):
-        return _new_reason(
-            code="pricing_error_honoured",
-            message="the pricing error went the customer's way; they keep the price, "
-            "and nothing is asked back",
-            amount=trusted_money(_ZERO, currency),
-        )
-    if issue.fault is _CUSTOMER:
-        return _new_reason(
-            code="customer_fault",
-            message="the customer caused the problem; nothing is owed",
-            amount=trusted_money(_ZERO, currency),
-        )
-    code, message = _OWED_REASONS[issue.fault]
-    shown = trusted_money(owed, currency)
-    return _new_reason(code=code, message=message.format(loss=shown), amount=shown)
 
 
 def _tenure_years(issue: Issue, customer: Customer) -> int:
@@ -601,7 +515,7 @@ def _tenure_years(issue: Issue, customer: Customer) -> int:
 
 
 def _goodwill(
-    issue: Issue, customer: Customer, tables: Tables, years: int, notes: list[_Note] | None
+    issue: Issue, customer: Customer, tables: Tables, years: int, notes: list[Note] | None
 ) -> Decimal:
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
@@ -609,7 +523,7 @@ def _goodwill(
     if issue.fault is _CUSTOMER:
         goodwill = tables.courtesy
         if notes is not None:
-            notes.append((_courtesy, (goodwill, currency)))
+            notes.append((reasons.courtesy, (goodwill, currency)))
     else:
         rate = tables.rates[issue.severity - 1]
         floor = tables.floors[issue.severity - 1]
@@ -625,99 +539,35 @@ def _goodwill(
         )
         if notes is not None:
             notes.append(
-                (_table_goodwill, (issue, customer, tables, years, tier, tenure, kind, goodwill))
+                (
+                    reasons.table_goodwill,
+                    (issue, customer, tables, years, tier, tenure, kind, goodwill),
+                )
             )
     if tables.cap is not None and goodwill > tables.cap:
         goodwill = tables.cap
         if notes is not None:
-            notes.append((_capped, (goodwill, currency)))
-    rounded = _round_up(goodwill, tables.quantum)
+            notes.append((reasons.capped, (goodwill, currency)))
+    rounded = tables.round_up(goodwill)
     if notes is not None and rounded != goodwill:
-        notes.append((_rounded, (goodwill, rounded, currency)))
+        notes.append((reasons.rounded, (goodwill, rounded, currency)))
     return rounded
 
 
-def _courtesy(goodwill: Decimal, currency: str) -> Reason:
-    shown = format_amount(goodwill, currency)
-    return _new_reason(
-        code="courtesy",
-        message=f"courtesy goodwill of {shown}",
-        amount=trusted_money(goodwill, currency),
-    )
-
-
-def _table_goodwill(  # noqa: PLR0917  # every factor it names
-    issue: Issue,
-    customer: Customer,
-    tables: Tables,
-    years: int,
-    tier: Decimal,
-    tenure: Decimal,
-    kind: Decimal,
-    goodwill: Decimal,
-) -> Reason:
-    return _new_reason(
-        code="goodwill",
-        message=f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
-        f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
-        f"x {tier} for tier {customer.tier!r}, "
-        f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
-        amount=trusted_money(goodwill, issue.loss.currency),
-    )
-
-
-def _capped(cap: Decimal, currency: str) -> Reason:
-    shown = trusted_money(cap, currency)
-    return _new_reason(
-        code="goodwill_capped", message=f"goodwill is capped at {shown}", amount=shown
-    )
-
-
-def _rounded(goodwill: Decimal, rounded: Decimal, currency: str) -> Reason:
-    return _new_reason(
-        code="rounded_up",
-        message=f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
-        f"{format_amount(rounded, currency)}",
-        amount=trusted_money(rounded, currency),
-    )
-
-
-def _valuation_cost(tables: Tables, kind: RemedyKind, face: Decimal) -> Decimal:
-    """What a remedy of *face* value costs under the policy's own valuation, rounded up."""
-    rate = tables.scaling[kind][1]
-    return _round_up(face if rate is None else CONTEXT.multiply(face, rate), tables.quantum)
-
-
-def _part(tables: Tables, kind: RemedyKind, amount: Decimal) -> _Part:
-    """One remedy of *kind* worth *amount* (already whole minor units) to the customer."""
-    factor, rate = tables.scaling[kind]
-    if factor is not None:
-        amount = CONTEXT.multiply(amount, factor).quantize(tables.quantum, _UP, CONTEXT)
-    # A whole amount at a rate of one is its own cost: no multiplying, no rounding.
-    if rate is None:
-        return (kind, amount, amount, "")
-    return (
-        kind,
-        amount,
-        CONTEXT.multiply(amount, rate).quantize(tables.quantum, _UP, CONTEXT),
-        "",
-    )
-
-
-def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[_Part, ...]:
+def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[Part, ...]:
     total = owed + goodwill
     if not total:
         return ((_APOLOGY, total, total, _APOLOGY_NOTE),)
     if offer.extra is None or offer.extra is offer.whole or not goodwill:
-        return (_part(tables, offer.whole, total),)
+        return (tables.part(offer.whole, total),)
     if not owed:
-        return (_part(tables, offer.extra, goodwill),)
-    return (_part(tables, offer.whole, owed), _part(tables, offer.extra, goodwill))
+        return (tables.part(offer.extra, goodwill),)
+    return (tables.part(offer.whole, owed), tables.part(offer.extra, goodwill))
 
 
 def _sized(
     tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
-) -> list[_Package]:
+) -> list[Package]:
     """Each offer sized to reach owed + goodwill, in order, repeats included."""
     return [
         (parts, *_value_and_cost(parts), order)
@@ -725,7 +575,7 @@ def _sized(
     ]
 
 
-def _value_and_cost(parts: tuple[_Part, ...]) -> tuple[Decimal, Decimal]:
+def _value_and_cost(parts: tuple[Part, ...]) -> tuple[Decimal, Decimal]:
     """What a package is worth to the customer and costs the business (one part or two)."""
     if len(parts) == 1:
         return parts[0][1], parts[0][2]
@@ -735,10 +585,10 @@ def _value_and_cost(parts: tuple[_Part, ...]) -> tuple[Decimal, Decimal]:
 
 def _packages(
     tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
-) -> list[_Package]:
+) -> list[Package]:
     """Size each offer, dropping a package equal to an earlier one."""
-    packages: list[_Package] = []
-    seen: list[tuple[_Part, ...]] = []  # a handful: comparing beats hashing their Decimals
+    packages: list[Package] = []
+    seen: list[tuple[Part, ...]] = []  # a handful: comparing beats hashing their Decimals
     for package in _sized(tables, offers, owed, goodwill):
         if package[0] not in seen:
             seen.append(package[0])
@@ -748,10 +598,10 @@ def _packages(
 
 def _customer_first(
     line: Decimal, preference: RemedyKind | None
-) -> Callable[[_Package], tuple[bool, bool, Decimal, Decimal, int]]:
+) -> Callable[[Package], tuple[bool, bool, Decimal, Decimal, int]]:
     """The ranking key: close calls first, then the customer's preferred kind, then value."""
 
-    def key(package: _Package) -> tuple[bool, bool, Decimal, Decimal, int]:
+    def key(package: Package) -> tuple[bool, bool, Decimal, Decimal, int]:
         parts, value, cost, order = package
         if len(parts) == 1:
             other = parts[0][0] is not preference
@@ -763,12 +613,12 @@ def _customer_first(
 
 
 def _choose(
-    packages: list[_Package],
+    packages: list[Package],
     customer: Customer,
     policy: Policy,
     tables: Tables,
-    notes: list[_Note] | None,
-) -> list[_Package]:
+    notes: list[Note] | None,
+) -> list[Package]:
     """Rank the packages, the customer's side first; with no *notes*, find just the first."""
     cheapest = min([package[2] for package in packages])
     line = CONTEXT.multiply(cheapest, tables.close_call)
@@ -777,33 +627,13 @@ def _choose(
     if notes is None:
         return [min(packages, key=customer_first)]
     ranked = sorted(packages, key=customer_first)
-    notes.append((_chosen, (ranked[0], packages, line, cheapest, preference, tables, policy)))
+    notes.append(
+        (reasons.chosen, (ranked[0], packages, line, cheapest, preference, tables, policy))
+    )
     return ranked
 
 
-def _chosen(  # noqa: PLR0917  # what the choice was made among
-    chosen: _Package,
-    packages: list[_Package],
-    line: Decimal,
-    cheapest: Decimal,
-    preference: RemedyKind | None,
-    tables: Tables,
-    policy: Policy,
-) -> Reason:
-    close = sum(1 for package in packages if package[2] <= line)
-    preferred = any(part[0] is preference for part in chosen[0])
-    why = "the customer's preferred kind" if preferred else "the most value to the customer"
-    return _new_reason(
-        code="chosen",
-        message=f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
-        f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
-        f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
-        f"customer wins, by {why}",
-        amount=trusted_money(chosen[1], policy.currency),
-    )
-
-
-def _remedies(package: _Package, currency: str) -> tuple[Remedy, ...]:
+def _remedies(package: Package, currency: str) -> tuple[Remedy, ...]:
     return tuple(
         [
             _new_remedy(
@@ -824,49 +654,18 @@ def _authority(
     owed: Decimal,
     goodwill: Decimal,
     *,
-    notes: list[_Note] | None,
+    notes: list[Note] | None,
 ) -> tuple[Decimal, str | None]:
     in_limit = tables.limits_up[tables.role_index[role]]
     if in_limit is None or goodwill <= in_limit:
         granted = owed + goodwill
         if notes is not None:
-            notes.append((_granted_all, (role, granted, policy.currency)))
+            notes.append((reasons.granted_all, (role, granted, policy.currency)))
         return granted, None
     granted = owed + in_limit
-    position = 0
-    for position, cover in enumerate(tables.limits):  # noqa: B007  # the loop finds it
-        if cover is None or cover >= goodwill:
-            break
-    above = policy.roles[position].name
+    above = policy.roles[tables.covering(goodwill, above=tables.role_index[role])].name
     if notes is not None:
         currency = policy.currency
-        notes.append((_granted_part, (role, granted, owed, in_limit, currency)))
-        notes.append((_escalated, (above, goodwill - in_limit, currency)))
+        notes.append((reasons.granted_part, (role, granted, owed, in_limit, currency)))
+        notes.append((reasons.escalated, (above, goodwill - in_limit, currency)))
     return granted, above
-
-
-def _granted_all(role: str, granted: Decimal, currency: str) -> Reason:
-    shown = trusted_money(granted, currency)
-    return _new_reason(code="granted_now", message=f"{role} grants all {shown} now", amount=shown)
-
-
-def _granted_part(
-    role: str, granted: Decimal, owed: Decimal, in_limit: Decimal, currency: str
-) -> Reason:
-    return _new_reason(
-        code="granted_now",
-        message=f"{role} grants {format_amount(granted, currency)} now: the owed "
-        f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
-        f"{format_amount(in_limit, currency)}",
-        amount=trusted_money(granted, currency),
-    )
-
-
-def _escalated(above: str, rest: Decimal, currency: str) -> Reason:
-    shown = trusted_money(rest, currency)
-    return _new_reason(
-        code="escalated",
-        message=f"the remaining {shown} of goodwill goes to {above!r}, "
-        "the lowest role whose limit covers it",
-        amount=shown,
-    )

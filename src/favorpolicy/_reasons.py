@@ -1,0 +1,197 @@
+"""What each step of a decision says: the writers of a Resolution's reasons.
+
+resolve() notes, as it goes, which writer explains each step and the facts it
+needs (a :data:`Note`); the reasons are written from those notes when they are
+first read, or at once where the decision is stored whole. Every message
+names the amounts in the policy's currency, as the customer would see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Final
+
+from ._model import Customer, Fault, Issue, Reason, RemedyKind, ScreenVerdict, unchecked
+from ._money import format_amount, trusted_money
+from ._policy import Policy
+from ._tables import Package, Tables
+
+__all__ = [
+    "Note",
+    "capped",
+    "chosen",
+    "courtesy",
+    "escalated",
+    "granted_all",
+    "granted_part",
+    "owed_reason",
+    "raised",
+    "rounded",
+    "table_goodwill",
+    "warned",
+    "withheld",
+    "written",
+]
+
+#: A reason still to be written: the function that writes it, and the facts it names.
+Note = tuple[Callable[..., Reason], tuple[object, ...]]
+
+_ZERO: Final = Decimal(0)
+_CUSTOMER: Final = Fault.CUSTOMER
+_KIND_TEXT: Final = {kind: kind.value for kind in RemedyKind}
+_OWED_REASONS: Final = {
+    Fault.BUSINESS: ("make_whole", "the business was at fault, so the loss of {loss} is owed"),
+    Fault.UNKNOWN: (
+        "benefit_of_doubt",
+        (
+            "nobody knows whose fault it was; the customer gets the benefit of the doubt: "
+            "the loss of {loss} is owed"
+        ),
+    ),
+    Fault.SHARED: (
+        "tough_call",
+        "the fault was shared; a tough call goes to the customer: the loss of {loss} is owed",
+    ),
+}
+# resolve() made every fact a reason names: the maker sets them straight into the slots.
+_reason: Final = unchecked(Reason)
+
+
+def written(notes: list[Note]) -> tuple[Reason, ...]:
+    """The reasons *notes* stand for, in the order the steps noted them."""
+    return tuple([write(*facts) for write, facts in notes])
+
+
+def withheld(verdict: ScreenVerdict, currency: str) -> Reason:
+    return _reason(
+        code=f"conduct_{verdict.level}",
+        message=f"{verdict.plugin}: {verdict.reason}; goodwill is withheld, "
+        "and what is owed is still paid",
+        amount=trusted_money(_ZERO, currency),
+    )
+
+
+def warned(verdict: ScreenVerdict) -> Reason:
+    return _reason(code="conduct_warn", message=f"{verdict.plugin}: {verdict.reason}", amount=None)
+
+
+def raised(plugin: str, amount: Decimal, capped: bool, currency: str) -> Reason:
+    return _reason(
+        code="plugin_goodwill",
+        message=f"{plugin} raised goodwill to {format_amount(amount, currency)}"
+        + (" (capped)" if capped else ""),
+        amount=trusted_money(amount, currency),
+    )
+
+
+def owed_reason(issue: Issue, owed: Decimal, honoured: bool) -> Reason:
+    currency = issue.loss.currency
+    if honoured:
+        return _reason(
+            code="pricing_error_honoured",
+            message="the pricing error went the customer's way; they keep the price, "
+            "and nothing is asked back",
+            amount=trusted_money(_ZERO, currency),
+        )
+    if issue.fault is _CUSTOMER:
+        return _reason(
+            code="customer_fault",
+            message="the customer caused the problem; nothing is owed",
+            amount=trusted_money(_ZERO, currency),
+        )
+    code, message = _OWED_REASONS[issue.fault]
+    shown = trusted_money(owed, currency)
+    return _reason(code=code, message=message.format(loss=shown), amount=shown)
+
+
+def courtesy(goodwill: Decimal, currency: str) -> Reason:
+    shown = format_amount(goodwill, currency)
+    return _reason(
+        code="courtesy",
+        message=f"courtesy goodwill of {shown}",
+        amount=trusted_money(goodwill, currency),
+    )
+
+
+def table_goodwill(  # noqa: PLR0917  # every factor it names
+    issue: Issue,
+    customer: Customer,
+    tables: Tables,
+    years: int,
+    tier: Decimal,
+    tenure: Decimal,
+    kind: Decimal,
+    goodwill: Decimal,
+) -> Reason:
+    return _reason(
+        code="goodwill",
+        message=f"severity {issue.severity}: {tables.rate_texts[issue.severity - 1]} of "
+        f"{issue.loss} + {tables.floor_texts[issue.severity - 1]}, "
+        f"x {tier} for tier {customer.tier!r}, "
+        f"x {tenure} for {years} year(s) of tenure, x {kind} for kind {issue.kind!r}",
+        amount=trusted_money(goodwill, issue.loss.currency),
+    )
+
+
+def capped(cap: Decimal, currency: str) -> Reason:
+    shown = trusted_money(cap, currency)
+    return _reason(code="goodwill_capped", message=f"goodwill is capped at {shown}", amount=shown)
+
+
+def rounded(goodwill: Decimal, rounded: Decimal, currency: str) -> Reason:
+    return _reason(
+        code="rounded_up",
+        message=f"goodwill of {format_amount(goodwill, currency)} is rounded up to "
+        f"{format_amount(rounded, currency)}",
+        amount=trusted_money(rounded, currency),
+    )
+
+
+def chosen(  # noqa: PLR0917  # what the choice was made among
+    chosen: Package,
+    packages: list[Package],
+    line: Decimal,
+    cheapest: Decimal,
+    preference: RemedyKind | None,
+    tables: Tables,
+    policy: Policy,
+) -> Reason:
+    close = sum(1 for package in packages if package[2] <= line)
+    preferred = any(part[0] is preference for part in chosen[0])
+    why = "the customer's preferred kind" if preferred else "the most value to the customer"
+    return _reason(
+        code="chosen",
+        message=f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
+        f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
+        f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
+        f"customer wins, by {why}",
+        amount=trusted_money(chosen[1], policy.currency),
+    )
+
+
+def granted_all(role: str, granted: Decimal, currency: str) -> Reason:
+    shown = trusted_money(granted, currency)
+    return _reason(code="granted_now", message=f"{role} grants all {shown} now", amount=shown)
+
+
+def granted_part(
+    role: str, granted: Decimal, owed: Decimal, in_limit: Decimal, currency: str
+) -> Reason:
+    return _reason(
+        code="granted_now",
+        message=f"{role} grants {format_amount(granted, currency)} now: the owed "
+        f"{format_amount(owed, currency)} in full and goodwill up to the {role} limit of "
+        f"{format_amount(in_limit, currency)}",
+        amount=trusted_money(granted, currency),
+    )
+
+
+def escalated(above: str, rest: Decimal, currency: str) -> Reason:
+    shown = trusted_money(rest, currency)
+    return _reason(
+        code="escalated",
+        message=f"the remaining {shown} of goodwill goes to {above!r}, "
+        "the lowest role whose limit covers it",
+        amount=shown,
+    )
