@@ -27,13 +27,16 @@ class TestPublicNames:
     def test_testing_all_is_sorted(self) -> None:
         assert sorted(favorpolicy.testing.__all__) == favorpolicy.testing.__all__
 
-    def test_every_error_is_a_favorpolicy_error_and_a_value_error(self) -> None:
+    def test_every_error_is_a_favorpolicy_error_and_the_builtin_it_resembles(self) -> None:
         for name in exceptions.__all__:
             error = getattr(exceptions, name)
             assert issubclass(error, exceptions.FavorPolicyError)
             if error in (exceptions.UndeliveredEvents, exceptions.LedgerError):
                 # A delivery or storage problem, not a bad value.
                 assert issubclass(error, RuntimeError), name
+            elif error is exceptions.ContractViolation:
+                # A broken promise found by a test: it fails the test as assert does.
+                assert issubclass(error, AssertionError), name
             elif error is not exceptions.FavorPolicyError:
                 assert issubclass(error, ValueError), name
 

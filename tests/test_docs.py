@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 import favorpolicy
+import favorpolicy.backtest
+import favorpolicy.exceptions
+import favorpolicy.ledger
 import favorpolicy.testing
 import test_plugins
 from favorpolicy import hookspecs
@@ -76,6 +79,19 @@ class TestBiasContractPage:
             assert f"def {name}(" in source
         for name in re.findall(r"`TestAbuseContract::(test_\w+)`", self.page):
             assert callable(getattr(test_plugins.TestAbuseContract, name))
+
+
+def test_the_errors_page_lists_every_error_and_every_error_lives_in_exceptions() -> None:
+    page = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    for name in favorpolicy.exceptions.__all__:
+        assert f"`{name}`" in page, name
+        assert getattr(favorpolicy, name) is getattr(favorpolicy.exceptions, name)
+    # No public module defines an error class of its own.
+    for module in (favorpolicy.testing, favorpolicy.ledger, favorpolicy.backtest, hookspecs):
+        for name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            if isinstance(value, type) and issubclass(value, Exception):
+                assert value.__module__ == "favorpolicy.exceptions", name
 
 
 def test_testing_page_lists_every_strategy() -> None:

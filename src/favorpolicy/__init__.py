@@ -14,6 +14,7 @@ import sys
 # The errors are plain classes with no imports of their own, so they load at once.
 from .exceptions import (
     BadInput,
+    ContractViolation,
     CurrencyMismatch,
     FavorPolicyError,
     InvalidCustomer,
@@ -148,6 +149,7 @@ __all__ = [
     "BUILTIN_KINDS",
     "BadInput",
     "Budget",
+    "ContractViolation",
     "CurrencyMismatch",
     "Customer",
     "Decision",

@@ -115,7 +115,7 @@ def _amount(value: object, _: object) -> Amount:
 
 def _unreadable() -> tuple[type[Exception], ...]:
     """What reading JSON data back can raise; evaluated only once something was raised."""
-    import cattrs  # noqa: PLC0415
+    import cattrs  # noqa: PLC0415  # cattrs is slow to load, and only an error needs it here
 
     return (cattrs.BaseValidationError, FavorPolicyError, ValueError, TypeError, KeyError)
 

@@ -9,7 +9,7 @@ The steps run in a fixed order and each leaves a :class:`Reason`:
 5. authority: owed always now, goodwill up to the role's limit now, the rest escalated.
 
 The arithmetic runs on plain Decimals in the private Money context and reads
-the policy's precomputed :class:`~favorpolicy._policy.Tables`; Money objects
+the policy's precomputed :class:`~favorpolicy._tables.Tables`; Money objects
 are made only for what the Resolution holds.
 """
 

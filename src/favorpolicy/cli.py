@@ -91,9 +91,9 @@ def resolve(  # noqa: PLR0917  # click passes one parameter per documented optio
     With --record, the decision and its events go to the ledger, and the
     ledger's relay (`favorpolicy ledger relay`) delivers the events.
     """
-    from ._forms import resolution_to_dict, ticket_from_dict  # noqa: PLC0415
+    from ._forms import resolution_to_dict, ticket_from_dict  # noqa: PLC0415  # as above
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
-    from ._resolve import resolve as decide  # noqa: PLC0415
+    from ._resolve import resolve as decide  # noqa: PLC0415  # keeps --help and --version quick
 
     debug = context.obj["debug"]
     policy = _load_policy(policy_path, debug)
@@ -109,7 +109,7 @@ def resolve(  # noqa: PLR0917  # click passes one parameter per documented optio
             if ledger_path is None:
                 resolution = decide(issue, customer, policy, role=role, plugins=manager)
             else:
-                from .ledger import Ledger, resolve_and_record  # noqa: PLC0415
+                from .ledger import Ledger, resolve_and_record  # noqa: PLC0415  # sqlite3: --record only
 
                 with Ledger(ledger_path) as book:
                     resolution = resolve_and_record(
@@ -158,7 +158,7 @@ def check(context: click.Context, policy_path: Path, examples: int) -> None:
 @main.command()
 def plugins() -> None:
     """List the registered plugins, their hooks, and where each was loaded from."""
-    from ._plugins import make_plugin_manager  # noqa: PLC0415
+    from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
 
     manager = make_plugin_manager()
     sources = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
@@ -215,7 +215,7 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
         policies.append(_load_policy(compare_path, debug))
     if plot_path is not None:
         try:
-            import matplotlib  # noqa: F401, PLC0415
+            import matplotlib  # noqa: F401, PLC0415  # keeps --help and --version quick
         except ImportError:
             raise _Failure("--plot needs matplotlib: pip install 'favorpolicy[plot]'") from None
     currency = policies[0].currency
@@ -319,7 +319,7 @@ def report(  # noqa: PLR0917  # click passes one parameter per documented option
     with _open_ledger(ledger_path, context.obj["debug"]) as book:
         found = book.report(since=since, until=until)
     if plot_path is not None:
-        from .ledger._report import plot_report  # noqa: PLC0415
+        from .ledger._report import plot_report  # noqa: PLC0415  # for --plot only
 
         plot_report(found, plot_path)
     if as_json:
@@ -330,7 +330,7 @@ def report(  # noqa: PLR0917  # click passes one parameter per documented option
 
 def _need_matplotlib() -> None:
     try:
-        import matplotlib  # noqa: F401, PLC0415
+        import matplotlib  # noqa: F401, PLC0415  # keeps --help and --version quick
     except ImportError:
         raise _Failure("--plot needs matplotlib: pip install 'favorpolicy[plot]'") from None
 
@@ -382,9 +382,9 @@ def relay(  # noqa: PLR0917  # click passes one parameter per documented option
 
     Exits 1 when dead letters are waiting (see `favorpolicy ledger dead`).
     """
-    import time  # noqa: PLC0415
+    import time  # noqa: PLC0415  # keeps --help and --version quick
 
-    from ._plugins import make_plugin_manager  # noqa: PLC0415
+    from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
 
     manager = make_plugin_manager()
     with _open_ledger(ledger_path, context.obj["debug"]) as book:

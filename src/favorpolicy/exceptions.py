@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "BadInput",
+    "ContractViolation",
     "CurrencyMismatch",
     "FavorPolicyError",
     "InvalidCustomer",
@@ -37,6 +38,13 @@ class InvalidMoney(FavorPolicyError, ValueError):
 
     A float, text that is not a number, NaN, an infinity, an amount too large
     to quantize, or an unknown ISO 4217 code.
+    """
+
+
+class ContractViolation(FavorPolicyError, AssertionError):
+    """A resolution broke a rule of the bias contract (:mod:`favorpolicy.testing` raises it).
+
+    An ``AssertionError`` too, so a test that finds one fails as a test does.
     """
 
 

@@ -276,9 +276,13 @@ class SinkWorker:
             with contextlib.suppress(queue.Empty):
                 done.get(timeout=max(left, 0.001))
 
+    def stop(self) -> None:
+        """Let the worker's thread end once the call it runs, if any, returns."""
+        self._inbox.put(None)
+
     @staticmethod
     def stop_all(workers: dict[str, SinkWorker]) -> None:
         """Stop every worker in *workers*, and forget them."""
         for worker in workers.values():
-            worker._inbox.put(None)
+            worker.stop()
         workers.clear()

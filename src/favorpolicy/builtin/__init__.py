@@ -70,9 +70,9 @@ def __dir__() -> list[str]:
 
 def BUILTIN_PLUGINS() -> list[tuple[str, object]]:  # noqa: N802  # reads as the constant it stands for
     """Fresh instances of the built-in plugins, by the names they are registered under."""
-    from .conduct import ConductFilter  # noqa: PLC0415
-    from .cost import CostModel  # noqa: PLC0415
-    from .sinks import JsonlSink, LoggingSink, SmtpSink, WebhookSink  # noqa: PLC0415
+    from .conduct import ConductFilter  # noqa: PLC0415  # loads with the built-ins
+    from .cost import CostModel  # noqa: PLC0415  # loads with the built-ins
+    from .sinks import JsonlSink, LoggingSink, SmtpSink, WebhookSink  # noqa: PLC0415  # loads with the built-ins
 
     return [
         ("cost_model", CostModel()),

@@ -137,7 +137,7 @@ def _patterns() -> _Patterns:
 @functools.cache
 def _profanity() -> Profanity:
     # Imported on first use: the word list is not needed to start favorpolicy.
-    from better_profanity import Profanity  # noqa: PLC0415
+    from better_profanity import Profanity  # noqa: PLC0415  # the word list loads when the filter is made
 
     checker = Profanity()
     checker.load_censor_words()

@@ -207,7 +207,7 @@ class WebhookSink(BuiltinSink):
     @staticmethod
     def _post(url: str, secret: str, body: bytes, event_id: str, timeout: float) -> None:
         import urllib.error  # noqa: PLC0415  # network clients load on first use
-        import urllib.request  # noqa: PLC0415
+        import urllib.request  # noqa: PLC0415  # network clients load on first use
 
         timestamp = str(int(time.time()))
         request = urllib.request.Request(  # noqa: S310  # the business configures its own URL
@@ -262,7 +262,7 @@ class SmtpSink(BuiltinSink):
         if not isinstance(host, str) or not recipients:
             return
         import smtplib  # noqa: PLC0415  # network clients load on first use
-        from email.message import EmailMessage  # noqa: PLC0415
+        from email.message import EmailMessage  # noqa: PLC0415  # network clients load on first use
 
         to = [recipients] if isinstance(recipients, str) else [str(r) for r in recipients]  # type: ignore[attr-defined]
         message = EmailMessage()

@@ -13,7 +13,7 @@ from .._policy import Policy
 from .._resolve import resolve
 from ..hookspecs import hookimpl
 from ._contract import CONTRACT, ContractViolation, Scenario
-from ._profiles import _property
+from ._profiles import contract_property
 from ._strategies import scenarios
 
 __all__ = ["CONDUCT_RULES", "run_contract"]
@@ -100,7 +100,7 @@ def run_contract(policy: Policy, *, max_examples: int = 200) -> Iterator[tuple[s
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     runs: list[tuple[str, Callable[[], None]]] = [
-        (name, _property(check, st.just(policy), resolver, chosen))
+        (name, contract_property(check, st.just(policy), resolver, chosen))
         for name, check in CONTRACT.items()
     ]
     runs += [

@@ -23,7 +23,7 @@ from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
 from .._money import Money
 from .._policy import Policy
 from .._resolve import resolve
-from ..exceptions import FavorPolicyError
+from ..exceptions import ContractViolation, FavorPolicyError
 
 __all__ = [
     "CONTRACT",
@@ -44,10 +44,6 @@ __all__ = [
 
 Scenario: TypeAlias = tuple[Policy, Customer, Issue, str]
 Resolver: TypeAlias = Callable[[Issue, Customer, Policy, str], Resolution]
-
-
-class ContractViolation(FavorPolicyError, AssertionError):
-    """A resolution broke a rule of the bias contract."""
 
 
 def resolve_as(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:

@@ -48,7 +48,7 @@ def check_policy(
     """
     chosen = settings(max_examples=max_examples) if max_examples is not None else settings()
     for check in CONTRACT.values():
-        _property(check, st.just(policy), resolver, chosen)()
+        contract_property(check, st.just(policy), resolver, chosen)()
 
 
 def check_plugin(
@@ -79,12 +79,12 @@ def check_plugin(
     chosen = settings(max_examples=max_examples) if max_examples is not None else settings()
     try:
         for check in CONTRACT.values():
-            _property(check, policies_, resolver, chosen)()
+            contract_property(check, policies_, resolver, chosen)()
     finally:
         manager.flush(timeout=10)
 
 
-def _property(
+def contract_property(
     check: Callable[[Scenario, Resolver], None],
     policy: st.SearchStrategy[Policy],
     resolver: Resolver,
