@@ -15,9 +15,11 @@ from favorpolicy import Customer, Fault, Issue, Level, Money, Policy, resolve
 from favorpolicy.builtin.conduct import screen_text
 
 DATA = Path(__file__).parent / "data"
-# The shared Olist sample lives beside the repository (../shared), never in it.
+# The shared Olist data lives beside the repository (../shared), never in it.
 OLIST = Path(
-    os.environ.get("FAVORPOLICY_OLIST", Path(__file__).parent.parent.parent / "shared/data/olist")
+    os.environ.get(
+        "FAVORPOLICY_OLIST", Path(__file__).parent.parent.parent / "shared/data/olist-joined"
+    )
 )
 
 
@@ -80,8 +82,12 @@ class TestLabelledSet:
 
 
 class TestOlistReviews:
-    """2,562 real Portuguese review comments: complaints and praise, none of them abuse."""
+    """1,931 real Portuguese review comments: complaints and praise, none of them abuse."""
 
+    @pytest.mark.skipif(
+        not (OLIST / "olist_order_reviews_dataset.csv").is_file(),
+        reason=f"needs the shared Olist data at {OLIST}, not beside this checkout",
+    )
     def test_false_positive_rate_is_under_one_percent(self) -> None:
         path = OLIST / "olist_order_reviews_dataset.csv"
         with path.open(newline="", encoding="utf-8") as file:
@@ -90,7 +96,7 @@ class TestOlistReviews:
                 for row in csv.DictReader(file)
                 if row["review_comment_message"].strip()
             ]
-        assert 2562 == len(comments)
+        assert 1931 == len(comments)
         flagged = [comment for comment in comments if screen_text(comment).level > Level.NONE]
         assert len(flagged) / len(comments) < 0.01, flagged[:5]
 

@@ -20,9 +20,23 @@ from favorpolicy.cli import main
 
 ROOT = Path(__file__).parent.parent
 POLICY = ROOT / "examples" / "policy.toml"
-OLIST = Path(
-    os.environ.get("FAVORPOLICY_OLIST", Path(__file__).parent.parent.parent / "shared/data/olist")
+#: The small fixture shipped with the tests (tests/data/olist/README.md), in any checkout.
+OLIST = ROOT / "tests" / "data" / "olist"
+#: The joined Olist subset beside the project, where there is one (or FAVORPOLICY_OLIST).
+SHARED_OLIST = Path(
+    os.environ.get("FAVORPOLICY_OLIST", ROOT.parent / "shared" / "data" / "olist-joined")
 )
+OLIST_FOLDERS = [
+    pytest.param(OLIST, id="fixture"),
+    pytest.param(
+        SHARED_OLIST,
+        id="shared",
+        marks=pytest.mark.skipif(
+            not (SHARED_OLIST / "olist_orders_dataset.csv").is_file(),
+            reason=f"needs the shared Olist data at {SHARED_OLIST}, not beside this checkout",
+        ),
+    ),
+]
 ENV = {"FAVORPOLICY_DISABLE_PLUGINS": "vip_credit"}
 
 
@@ -186,15 +200,15 @@ class TestFiles:
         assert "give exactly one of TICKETS, --olist DIR or --example N" in err
 
 
-def _olist_expected() -> tuple[int, Counter[str], Counter[str]]:
+def _olist_expected(folder: Path) -> tuple[int, Counter[str], Counter[str]]:
     """Count the tickets and skips from the raw CSVs, independently of favorpolicy's adapter."""
-    with (OLIST / "olist_order_payments_dataset.csv").open(newline="", encoding="utf-8") as f:
+    with (folder / "olist_order_payments_dataset.csv").open(newline="", encoding="utf-8") as f:
         paid = {row["order_id"] for row in csv.DictReader(f)}
-    with (OLIST / "olist_order_items_dataset.csv").open(newline="", encoding="utf-8") as f:
+    with (folder / "olist_order_items_dataset.csv").open(newline="", encoding="utf-8") as f:
         items = {row["order_id"] for row in csv.DictReader(f)}
     kinds: Counter[str] = Counter()
     skipped = 0
-    with (OLIST / "olist_orders_dataset.csv").open(newline="", encoding="utf-8") as f:
+    with (folder / "olist_orders_dataset.csv").open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             status = row["order_status"]
             delivered, estimated = (
@@ -223,11 +237,13 @@ def _olist_expected() -> tuple[int, Counter[str], Counter[str]]:
 
 
 class TestOlist:
-    def test_ticket_and_skip_counts_match_an_independent_count(self) -> None:
-        skipped, kinds, faults = _olist_expected()
-        data = simulate_json("--olist", str(OLIST))
+    @pytest.mark.parametrize("folder", OLIST_FOLDERS)
+    def test_ticket_and_skip_counts_match_an_independent_count(self, folder: Path) -> None:
+        skipped, kinds, faults = _olist_expected(folder)
+        data = simulate_json("--olist", str(folder))
         assert sum(kinds.values()) == data["resolved"]
-        assert {"order has no payments and no items, so no value": skipped} == data["skipped"]
+        reason = "order has no payments and no items, so no value"
+        assert ({reason: skipped} if skipped else {}) == data["skipped"]
         by_kind = data["by_kind"]
         by_fault = data["by_fault"]
         assert isinstance(by_kind, dict)
@@ -236,18 +252,17 @@ class TestOlist:
         assert {k: v for k, v in faults.items() if v} == {
             fault: group["tickets"] for fault, group in by_fault.items()
         }
-        # The README of the sample: 274 late, 20 canceled and 18 unavailable orders.
-        assert 274 + 20 + 18 >= data["resolved"] + skipped
 
-    def test_the_summary_says_plainly_that_most_were_skipped(self) -> None:
+    def test_the_summary_says_plainly_that_some_were_skipped(self) -> None:
         code, out, _ = simulate("--olist", str(OLIST))
         assert 0 == code
         assert out.startswith("note: ")
         assert "were skipped and are not in the totals" in out
         assert "order has no payments and no items, so no value" in out
 
-    def test_reviews_feed_severity_and_conduct(self) -> None:
-        tickets = [item for item in olist_tickets(OLIST) if isinstance(item, Ticket)]
+    @pytest.mark.parametrize("folder", OLIST_FOLDERS)
+    def test_reviews_feed_severity_and_conduct(self, folder: Path) -> None:
+        tickets = [item for item in olist_tickets(folder) if isinstance(item, Ticket)]
         assert any(ticket.issue.conduct for ticket in tickets)
         assert {ticket.issue.severity for ticket in tickets} <= {1, 2, 3, 4, 5}
         assert all(ticket.issue.order_value is not None for ticket in tickets)
