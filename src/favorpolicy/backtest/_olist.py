@@ -7,6 +7,7 @@ smaller tables); the orders themselves are streamed.
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -37,12 +38,13 @@ def _moment(text: str) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=UTC) if text.strip() else None
 
 
-def olist_tickets(directory: Path, currency: str = "BRL") -> Iterator[Item]:
+def olist_tickets(directory: str | os.PathLike[str], currency: str = "BRL") -> Iterator[Item]:
     """Tickets from the Olist e-commerce CSVs (see docs/simulate.md for the rules).
 
     The items, payments and reviews are joined by order id in memory (they are
     the smaller tables); the orders themselves are streamed.
     """
+    directory = Path(directory)
     freight: dict[str, Decimal] = defaultdict(Decimal)
     items_value: dict[str, Decimal] = defaultdict(Decimal)
     for row in _read(directory / "olist_order_items_dataset.csv"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,9 @@ class BadRow:
 Item = Ticket | Skip | BadRow
 
 
-def file_tickets(path: Path, currency: str) -> Iterator[Item]:
+def file_tickets(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
     """Tickets from a ``.csv`` file (see :data:`CSV_COLUMNS`) or a ``.jsonl`` file."""
+    path = Path(path)
     if path.suffix.lower() == ".csv":
         yield from _csv_tickets(path, currency)
     else:
