@@ -73,22 +73,6 @@ _RESTRICT: Final = Level.RESTRICT
 _REFUSE: Final = Level.REFUSE
 _CUSTOMER: Final = Fault.CUSTOMER
 _APOLOGY: Final = RemedyKind.APOLOGY
-_FAULT_TEXT: Final = {fault: fault.value for fault in Fault}
-_KIND_TEXT: Final = {kind: kind.value for kind in RemedyKind}
-_OWED_REASONS: Final = {
-    Fault.BUSINESS: ("make_whole", "the business was at fault, so the loss of {loss} is owed"),
-    Fault.UNKNOWN: (
-        "benefit_of_doubt",
-        (
-            "nobody knows whose fault it was; the customer gets the benefit of the doubt: "
-            "the loss of {loss} is owed"
-        ),
-    ),
-    Fault.SHARED: (
-        "tough_call",
-        "the fault was shared; a tough call goes to the customer: the loss of {loss} is owed",
-    ),
-}
 _APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
 _REFUND_ONLY: Final = (Offer(RemedyKind.REFUND),)
 _CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLACEMENT))
