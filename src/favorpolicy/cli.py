@@ -7,8 +7,10 @@ Errors go to stderr as one line; ``--debug`` shows the traceback too.
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -48,6 +50,46 @@ def _input_errors(debug: bool) -> Iterator[None]:
         if debug:
             raise
         raise _Failure(str(error)) from None
+
+
+_FORCE = click.option("--force", is_flag=True, help="Replace an output file that exists.")
+
+
+def _ledger_files(path: Path) -> list[Path]:
+    """A ledger and the files SQLite keeps beside it."""
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist: compare where they would be
+        return one.resolve() == other.resolve()
+
+
+@contextmanager
+def _output(path: Path, *, inputs: Iterable[Path], force: bool) -> Iterator[Path]:
+    """Where to write *path*: a temporary file beside it, renamed onto it once written.
+
+    Refuses to write over any of *inputs* (a ledger, a policy, a ticket file),
+    and over a file that exists unless *force*; a write that fails leaves what
+    was there untouched, and no temporary file behind.
+    """
+    for given in inputs:
+        if _same_file(path, given):
+            raise _Failure(f"{path}: is an input of this command; write the output elsewhere")
+    if path.is_dir():
+        raise _Failure(f"{path}: is a directory")
+    if path.exists() and not force:
+        raise _Failure(f"{path}: exists; give --force to replace it")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    os.close(fd)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _load_policy(path: Path, debug: bool) -> Policy:
@@ -187,7 +229,8 @@ def plugins() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1))
 @click.option("--skip-bad", is_flag=True, help="Count bad rows and go on, instead of stopping.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), help="Write a PNG here.")
+@_FORCE
 @click.pass_context
 def simulate(  # noqa: PLR0917  # click passes one parameter per documented option
     context: click.Context,
@@ -200,7 +243,8 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
     workers: int,
     skip_bad: bool,
     as_json: bool,
-    plot_path: str | None,
+    plot_path: Path | None,
+    force: bool,
 ) -> None:
     """Backtest the policy on TICKETS (CSV or JSONL), --olist DIR or --example N."""
     from . import backtest  # noqa: PLC0415  # keeps --help and --version quick
@@ -218,27 +262,45 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
             import matplotlib  # noqa: F401, PLC0415  # keeps --help and --version quick
         except ImportError:
             raise _Failure("--plot needs matplotlib: pip install 'favorpolicy[plot]'") from None
-    currency = policies[0].currency
-    if tickets is not None:
-        if not tickets.is_file():
-            raise _Failure(f"{tickets}: no such file")
-        items: Any = backtest.file_tickets(tickets, currency)
-    elif olist is not None:
-        if not (olist / "olist_orders_dataset.csv").is_file():
-            raise _Failure(f"{olist}: has no olist_orders_dataset.csv")
-        items = backtest.olist_tickets(olist, currency)
-    else:
-        items = backtest.example_tickets(example or 0, currency, policies[0].tiers)
+    items = _backtest_items(tickets, olist, example, policies[0])
     with _input_errors(debug), _progress() as advance:
         outcome = backtest.run_backtest(
             items, policies, role=role, workers=workers, skip_bad=skip_bad, progress=advance
         )
     if plot_path is not None:
-        backtest.plot(outcome, plot_path)
+        inputs = [
+            policy_path,
+            *([compare_path] if compare_path else []),
+            *([tickets] if tickets else []),
+        ]
+        if olist is not None:
+            inputs += list(olist.glob("*.csv"))
+        with _output(plot_path, inputs=inputs, force=force) as where:
+            backtest.plot(outcome, str(where))
     if as_json:
         click.echo(json.dumps(outcome.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo(backtest.report(outcome))
+
+
+def _backtest_items(
+    tickets: Path | None, olist: Path | None, example: int | None, policy: Policy
+) -> Any:
+    from . import backtest  # noqa: PLC0415  # keeps --help and --version quick
+
+    if tickets is not None:
+        if not tickets.is_file():
+            raise _Failure(f"{tickets}: no such file")
+        return backtest.file_tickets(tickets, policy.currency)
+    if olist is not None:
+        if not (olist / "olist_orders_dataset.csv").is_file():
+            raise _Failure(f"{olist}: has no olist_orders_dataset.csv")
+        return backtest.olist_tickets(olist, policy.currency)
+    return backtest.example_tickets(example or 0, policy.currency, policy.tiers)
+
+
+def _csv_files(folder: Path | None) -> list[Path]:
+    return [] if folder is None else list(folder.glob("*.csv"))
 
 
 @contextmanager
@@ -303,7 +365,8 @@ def ledger() -> None:
 @_SINCE
 @_UNTIL
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Write a PNG here.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), help="Write a PNG here.")
+@_FORCE
 @click.pass_context
 def report(  # noqa: PLR0917  # click passes one parameter per documented option
     context: click.Context,
@@ -311,7 +374,8 @@ def report(  # noqa: PLR0917  # click passes one parameter per documented option
     since: Any,
     until: Any,
     as_json: bool,
-    plot_path: str | None,
+    plot_path: Path | None,
+    force: bool,
 ) -> None:
     """What the ledger shows about a period, to learn from the mistakes."""
     if plot_path is not None:
@@ -321,7 +385,8 @@ def report(  # noqa: PLR0917  # click passes one parameter per documented option
     if plot_path is not None:
         from .ledger._report import plot_report  # noqa: PLC0415  # for --plot only
 
-        plot_report(found, plot_path)
+        with _output(plot_path, inputs=_ledger_files(ledger_path), force=force) as where:
+            plot_report(found, str(where))
     if as_json:
         click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -342,7 +407,14 @@ def _need_matplotlib() -> None:
 @click.option(
     "--format", "form", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default="-",
+    help="Write here rather than to standard output.",
+)
+@_FORCE
 @click.pass_context
 def export(  # noqa: PLR0917  # click passes one parameter per documented option
     context: click.Context,
@@ -350,11 +422,19 @@ def export(  # noqa: PLR0917  # click passes one parameter per documented option
     since: Any,
     until: Any,
     form: str,
-    output: TextIO,
+    output: Path,
+    force: bool,
 ) -> None:
     """Write the recorded resolutions as JSON Lines or CSV."""
     with _open_ledger(ledger_path, context.obj["debug"]) as book:
-        count = book.export(output, format=form, since=since, until=until)
+        if str(output) == "-":
+            count = book.export(sys.stdout, format=form, since=since, until=until)
+        else:
+            with (
+                _output(output, inputs=_ledger_files(ledger_path), force=force) as where,
+                where.open("w", encoding="utf-8", newline="") as stream,
+            ):
+                count = book.export(stream, format=form, since=since, until=until)
     click.echo(f"exported {count} resolution(s)", err=True)
 
 
