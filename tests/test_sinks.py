@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ from favorpolicy import (
     Money,
     PluginManager,
     Policy,
+    hookimpl,
     make_plugin_manager,
     resolve,
 )
@@ -289,3 +291,59 @@ class TestSmtpSink:
         recipients, message = mailbox.messages[0]
         assert ["owner@shop.example"] == recipients
         assert "desk@shop.example" == message["From"]
+
+
+class TestSmtpSinkHardening:
+    """Issue 15: the owner is told even of odd ids and failed screens; no login in clear."""
+
+    @staticmethod
+    def _policy(port: int, **more: object) -> Policy:
+        return with_settings(
+            smtp_sink={"host": "127.0.0.1", "port": port, "to": ["owner@shop.example"], **more}
+        )
+
+    def test_an_issue_id_with_a_line_break_is_mailed_with_it_escaped(
+        self, pm: PluginManager, smtp_server: tuple[Controller, _Mailbox]
+    ) -> None:
+        controller, mailbox = smtp_server
+        issue = attrs.evolve(ESCALATED, id="T-9\r\nBcc: everyone@example.com")
+        resolve(issue, Customer("c"), self._policy(controller.port), plugins=pm)
+        assert pm.flush(timeout=20)
+        assert [] == list(pm.sink_faults)
+        [(recipients, message)] = mailbox.messages
+        assert ["owner@shop.example"] == recipients
+        unfolded = " ".join(str(message["Subject"]).split())  # a long header is folded
+        expected = "[favorpolicy] Needs owner approval: issue T-9\\r\\nBcc: everyone@example.com"
+        assert expected == unfolded
+        assert message["Bcc"] is None
+
+    def test_a_screen_that_times_out_is_mailed_to_the_owner(
+        self, pm: PluginManager, smtp_server: tuple[Controller, _Mailbox]
+    ) -> None:
+        controller, mailbox = smtp_server
+
+        class SlowScreen:
+            @hookimpl
+            def favorpolicy_screen(self, issue: Issue) -> None:
+                time.sleep(0.05)
+
+        pm.register(SlowScreen(), name="slow_screen")
+        policy = attrs.evolve(self._policy(controller.port), hook_budget_ms=1)
+        resolve(ABUSIVE, Customer("c"), policy, plugins=pm)
+        assert pm.flush(timeout=20)
+        subjects = [message["Subject"] for _, message in mailbox.messages]
+        assert "[favorpolicy] A conduct screen failed: issue T-10" in subjects
+
+    def test_a_login_is_never_sent_without_tls(
+        self, pm: PluginManager, smtp_server: tuple[Controller, _Mailbox]
+    ) -> None:
+        controller, mailbox = smtp_server
+        login = {"username": "desk", "password": "hunter2"}  # sent nowhere
+        policy = self._policy(controller.port, **login)
+        pm.delivery.attempts = 1
+        resolve(ESCALATED, Customer("c"), policy, plugins=pm)
+        assert pm.flush(timeout=20)
+        assert [] == mailbox.messages
+        [fault] = pm.sink_faults
+        assert "sent only over TLS" in fault.error
+        assert "hunter2" not in fault.error

@@ -97,6 +97,7 @@ def converter() -> cattrs.Converter:
     made.register_structure_hook(Amount, _amount)
     made.register_structure_hook(Amount | None, lambda v, _: None if v is None else _amount(v, _))
     made.register_structure_hook(Any, lambda value, _: value)
+    made.register_structure_hook(int, _whole)
     return made
 
 
@@ -107,6 +108,14 @@ def _decimal(value: object, _: object) -> Decimal:
         return Decimal(value)
     except InvalidOperation:
         raise ValueError(f"{show(value)} is not a number") from None
+
+
+def _whole(value: object, _: object) -> int:
+    # int(True) is 1 and int(Decimal("1e999999")) takes half a minute: a file's whole
+    # number is an int as written, and nothing else.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{show(value)} is not a whole number")  # cattrs adds the key path
+    return value
 
 
 def _amount(value: object, _: object) -> Amount:
@@ -133,7 +142,7 @@ def _money(path: str, value: object, currency: str) -> Money:
 def _when(path: str, value: object, kind: type[date]) -> Any:
     if value is None or isinstance(value, kind):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 64:
         raise InvalidTicket(f"{path}: {show(value)} is not an ISO {kind.__name__} text")
     try:
         return kind.fromisoformat(value)

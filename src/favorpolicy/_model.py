@@ -37,7 +37,10 @@ __all__ = [
     "Remedy",
     "RemedyKind",
     "Resolution",
+    "NAME_LIMIT",
     "ScreenVerdict",
+    "WORDS_LIMIT",
+    "check_text",
     "explained",
     "unchecked",
 ]
@@ -116,10 +119,32 @@ def _optional_enum_converter(
     return optional
 
 
-def _text(error: type[FavorPolicyError], *, required: bool = False) -> _Validator:
+#: The longest text a field takes: an id or a name, and a customer's own words.
+NAME_LIMIT: Final = 1_000
+WORDS_LIMIT: Final = 100_000
+
+
+def check_text(field: str, value: str, error: type[FavorPolicyError], limit: int) -> None:
+    """Refuse text longer than *limit*, or that is not Unicode (a lone surrogate)."""
+    if len(value) > limit:
+        raise error(f"{field}: {show(value)} is too long; at most {limit} characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as problem:
+            raise error(
+                f"{field}: {show(value)} holds {problem.object[problem.start]!r} at "
+                f"{problem.start}, which is not a character (a lone surrogate)"
+            ) from None
+
+
+def _text(
+    error: type[FavorPolicyError], *, required: bool = False, limit: int = NAME_LIMIT
+) -> _Validator:
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
             raise error(f"{attribute.name}: {show(value)} is a {type(value).__name__}, not a str")
+        check_text(attribute.name, value, error, limit)
         if required and not value.strip():
             raise error(f"{attribute.name}: {show(value)} is empty; it needs some text")
 
@@ -239,7 +264,7 @@ class Issue:
         default=None, validator=_amount(InvalidIssue, optional=True, same_as="loss")
     )
     severity: int = attrs.field(default=1, validator=_int_between(InvalidIssue, 1, 5))
-    conduct: str = attrs.field(default="", validator=_text(InvalidIssue))
+    conduct: str = attrs.field(default="", validator=_text(InvalidIssue, limit=WORDS_LIMIT))
     channel: str = attrs.field(default="", validator=_text(InvalidIssue))
     occurred_at: datetime | None = attrs.field(
         default=None, validator=_optional_instance(InvalidIssue, datetime)
@@ -351,6 +376,7 @@ def _verdict_reason(
 ) -> None:
     if not isinstance(value, str):
         raise InvalidVerdict(f"reason: {show(value)} is a {type(value).__name__}, not a str")
+    check_text("reason", value, InvalidVerdict, NAME_LIMIT)
     if instance.level > Level.NONE and not value.strip():
         raise InvalidVerdict(
             f"reason: {show(value)} is empty; a {instance.level} verdict needs one"

@@ -9,9 +9,11 @@ customer always goes up (:meth:`Money.round_up`).
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable
+import functools
+import re
+from collections.abc import Callable, Iterable
 from decimal import ROUND_CEILING, Decimal
-from typing import Final, Self, final
+from typing import Final, ParamSpec, Self, TypeVar, final
 
 from ._show import show
 from .exceptions import CurrencyMismatch, InvalidMoney
@@ -24,7 +26,9 @@ __all__ = [
     "MIN_AMOUNT",
     "Money",
     "format_amount",
+    "in_own_context",
     "minor_units",
+    "total_of",
     "trusted_money",
 ]
 
@@ -61,6 +65,13 @@ CONTEXT: Final = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 _MIN_EXPONENT: Final = -MAX_PLACES
+_NOT_FINITE: Final = frozenset({"nan", "snan", "inf", "infinity"})
+_MAX_INT: Final = 10**18  # an int compared with a Decimal is converted to one first
+# An amount written as text: ASCII digits, at most 40 before the point and 40 after it, and
+# an exponent of at most 10 digits; the range is checked once it is read.
+_NUMBER: Final = re.compile(
+    r"[+-]?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})(?:[eE][+-]?[0-9]{1,10})?"
+)
 _QUANTA: Final = {places: Decimal(1).scaleb(-places) for places in range(4)}
 _PLACES_QUANTUM: Final = Decimal(1).scaleb(_MIN_EXPONENT)
 
@@ -93,13 +104,27 @@ def _to_amount(value: object) -> Decimal:
             f"amount: {show(value)} is a {type(value).__name__}; use a str, int or Decimal "
             "(floats cannot hold most amounts exactly)"
         )
-    try:
-        amount = Decimal(value) if not isinstance(value, Decimal) else value
-    except (decimal.InvalidOperation, ValueError):
-        raise InvalidMoney(f"amount: {show(value)} is not a number") from None
+    if (
+        isinstance(value, str)
+        and not _NUMBER.fullmatch(value.strip())
+        and value.strip().lstrip("+-").lower() not in _NOT_FINITE  # refused below, by name
+    ):
+        # Decimal() also reads "1_000", "١٢" and "Infinity"; and a long text costs time.
+        raise InvalidMoney(
+            f"amount: {show(value)} is not a number written with the digits 0-9, "
+            "an optional point and an optional exponent"
+        )
+    if isinstance(value, int) and not -_MAX_INT < value < _MAX_INT:
+        # Checked before Decimal() reads it: a million-digit int takes seconds to convert.
+        raise InvalidMoney(f"amount: {show(value)} is too large; the limit is below 10**18")
+    amount = Decimal(value.strip() if isinstance(value, str) else value)
     _check_range(amount, value)
-    # Decimal("-0") would print as "-0.00".
-    return amount.copy_abs() if amount.is_zero() else amount
+    if amount.is_zero():
+        # "-0" is 0, and a zero's exponent is kept within the places money may have:
+        # "0e-999999999" would otherwise be a billion digits when printed.
+        exponent: int = amount.as_tuple().exponent  # type: ignore[assignment]  # finite
+        return Decimal((0, (0,), min(max(exponent, _MIN_EXPONENT), 0)))
+    return amount
 
 
 def _check_range(amount: Decimal, shown: object) -> None:
@@ -110,6 +135,33 @@ def _check_range(amount: Decimal, shown: object) -> None:
     if not amount.is_zero() and amount.as_tuple().exponent < _MIN_EXPONENT:  # type: ignore[operator]
         # The exponent of a finite Decimal is always an int.
         raise InvalidMoney(f"amount: {show(shown)} has more than {MAX_PLACES} decimal places")
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def in_own_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """*function*, run in favorpolicy's Decimal context: the caller's never changes a sum.
+
+    Not for generators: the context would be the caller's between two items.
+    """
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with decimal.localcontext(CONTEXT):
+            return function(*args, **kwargs)
+
+    return run
+
+
+def total_of(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of *amounts*, in favorpolicy's context whatever the caller's is."""
+    total = Decimal(0)
+    add = CONTEXT.add
+    for amount in amounts:
+        total = add(total, amount)
+    return total
 
 
 def trusted_money(amount: Decimal, currency: str) -> Money:

@@ -15,8 +15,8 @@ from typing import Final
 import attrs
 
 from ._canon import LATE, digest
-from ._model import RemedyKind
-from ._money import Money, minor_units
+from ._model import RemedyKind, check_text
+from ._money import CONTEXT, Money, minor_units
 from ._policy_parts import (
     BUDGET_PERIODS,
     Budget,
@@ -33,7 +33,7 @@ from ._policy_parts import (
     sequence_at,
 )
 from ._tables import Tables
-from .exceptions import FavorPolicyError
+from .exceptions import FavorPolicyError, InvalidPolicy
 
 __all__ = [
     "BUDGET_PERIODS",
@@ -126,13 +126,24 @@ def _hook_budget(value: object) -> int:
 
 
 _SETTING_TYPES: Final = (str, int, Decimal, type(None))
+_SETTING_TEXT: Final = 10_000
+_SETTING_INT: Final = 10**18
 
 
-def _setting(path: str, value: object) -> object:
+def _setting(path: str, value: object, *, in_list: bool = False) -> object:
+    if value is None and in_list:
+        # A policy file cannot write it: TOML has no null, and a list keeps its places.
+        raise invalid(path, value, "is None inside a list; leave it out")
+    if isinstance(value, str):
+        check_text(path, value, InvalidPolicy, _SETTING_TEXT)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _SETTING_INT:
+        raise invalid(path, value, "is too large a number for a setting")
     if isinstance(value, _SETTING_TYPES):
         return value
-    if isinstance(value, list | tuple):
-        return tuple(_setting(f"{path}[{index}]", item) for index, item in enumerate(value))
+    if isinstance(value, list | tuple) and not in_list:
+        return tuple(
+            _setting(f"{path}[{index}]", item, in_list=True) for index, item in enumerate(value)
+        )
     raise invalid(path, value, "is not a str, int, bool, Decimal, None or a list of them")
 
 
@@ -344,10 +355,10 @@ class Policy:
         scaled by ``10 ** (2 - minor units)``: 50 USD is 5000 JPY and 5 KWD.
         """
         code = _currency(currency)
-        scale = Decimal(10) ** (2 - minor_units(code))
+        scale = CONTEXT.power(10, 2 - minor_units(code))
 
         def money(amount: int) -> Money:
-            return Money(Decimal(amount) * scale, code)
+            return Money(CONTEXT.multiply(amount, scale), code)
 
         replace_then_credit = Offer(RemedyKind.REPLACEMENT, RemedyKind.STORE_CREDIT)
         refund = Offer(RemedyKind.REFUND)

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -140,7 +140,7 @@ def build(shape: _PolicyFile) -> Policy:
 
     tenure = []
     for years, factor in rules.tenure_factors.items():
-        if not years.isdigit():
+        if not (years.isascii() and years.isdigit() and len(years) <= 3):
             raise InvalidPolicy(
                 f"goodwill.tenure_factors.{years}: {years!r} is not a whole number of years"
             )
@@ -197,7 +197,7 @@ def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Poli
         shape = converter().structure(dict(data), _PolicyFile)
     except cattrs.BaseValidationError as error:
         raise _shape_error(error, source) from None
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         # cattrs lets a few conversion errors through unwrapped (a 5000-digit int as a str).
         raise InvalidPolicy(f"{source}: cannot be read: {show(str(error))}") from None
     try:
@@ -206,15 +206,30 @@ def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Poli
         raise InvalidPolicy(f"{source}: {error}") from None
 
 
+#: The largest policy file read: a policy is a page or two, not megabytes.
+_MAX_FILE: Final = 1 << 20
+
+
 def policy_from_toml(path: str | os.PathLike[str]) -> Policy:
     """Load a Policy from a TOML file; errors name the file, the key path and the value."""
     file = Path(path)
     try:
         with file.open("rb") as stream:
-            data = tomllib.load(stream, parse_float=Decimal)
+            text = stream.read(_MAX_FILE + 1)
+        if len(text) > _MAX_FILE:
+            raise InvalidPolicy(f"{file}: is larger than a policy file may be ({_MAX_FILE} bytes)")
+        data = tomllib.loads(text.decode("utf-8"), parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         # tomllib's message ends with "(at line L, column C)".
         raise InvalidPolicy(f"{file}: not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise InvalidPolicy(
+            f"{file}: is not UTF-8 text (byte {error.start}: {error.object[error.start]:#04x})"
+        ) from None
+    except (ValueError, RecursionError) as error:
+        # An integer of more than 4,300 digits, or tables nested thousands deep.
+        problem = "nested too deep" if isinstance(error, RecursionError) else show(str(error))
+        raise InvalidPolicy(f"{file}: cannot be read: {problem}") from None
     except OSError as error:
         raise InvalidPolicy(f"{file}: cannot be read: {error.strerror}") from None
     return policy_from_dict(data, source=str(file))

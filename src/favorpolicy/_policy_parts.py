@@ -8,6 +8,7 @@ shared with :class:`~favorpolicy.Policy`.
 from __future__ import annotations
 
 import decimal
+import re
 import types
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Any, Final, TypeVar
 
 import attrs
 
-from ._model import RemedyKind
+from ._model import NAME_LIMIT, RemedyKind, check_text
 from ._money import Money
 from ._show import show
 from .exceptions import InvalidPolicy
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 SEVERITIES: Final = 5
+_MAX_RATE: Final = 1_000_000
+_RATE_PLACES: Final = 18
+_RATE_TEXT: Final = re.compile(r"[+-]?(?:[0-9]{1,7}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})")
 #: The periods a goodwill budget can run over; each starts at midnight UTC.
 BUDGET_PERIODS: Final = ("day", "week", "month")
 
@@ -54,12 +58,20 @@ def rate_at(path: str, value: object) -> Decimal:
     """Convert a non-negative rate or factor, refusing floats like Money does."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise invalid(path, value, "is not a str, int or Decimal rate")
+    if isinstance(value, int) and not 0 <= value <= _MAX_RATE:
+        raise invalid(path, value, "must be a finite number from 0 to 1000000")
+    if isinstance(value, str) and not _RATE_TEXT.fullmatch(value.strip()):
+        raise invalid(path, value, "is not a number written with the digits 0-9 and a point")
     try:
-        rate = Decimal(value)
+        rate = Decimal(value.strip() if isinstance(value, str) else value)
     except (decimal.InvalidOperation, ValueError):
         raise invalid(path, value, "is not a number") from None
-    if not rate.is_finite() or rate < 0 or rate > 1_000_000:
+    if not rate.is_finite() or rate < 0 or rate > _MAX_RATE:
         raise invalid(path, value, "must be a finite number from 0 to 1000000")
+    if rate.as_tuple().exponent < -_RATE_PLACES:  # type: ignore[operator]  # finite
+        # Exact in favorpolicy's 60 digits with any amount; and 1e-999999999 would take
+        # gigabytes to print.
+        raise invalid(path, value, f"has more than {_RATE_PLACES} decimal places")
     return rate
 
 
@@ -98,6 +110,7 @@ def mapping_at(
 def name_at(path: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise invalid(path, value, "is not a non-empty str")
+    check_text(path, value, InvalidPolicy, NAME_LIMIT)
     return value
 
 

@@ -37,7 +37,7 @@ from ._model import (
     explained,
     unchecked,
 )
-from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, trusted_money
+from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, total_of, trusted_money
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, tables_of
 from ._reasons import Note, written
@@ -65,6 +65,8 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal(0)
+# Every sum in favorpolicy's own context, never the caller's (decimal.getcontext()).
+_add: Final = CONTEXT.add
 _ONE: Final = Decimal(1)
 # Enum members as plain names: reading ``Level.RESTRICT`` costs a class attribute
 # lookup through the enum machinery, ten times a global's cost, on every ticket.
@@ -170,7 +172,7 @@ def resolution_with(
         remedies=_remedies(ranked[0], currency),
         owed=trusted_money(owed, currency),
         goodwill=trusted_money(goodwill, currency),
-        total=trusted_money(owed + goodwill, currency),
+        total=trusted_money(_add(owed, goodwill), currency),
         granted_now=trusted_money(granted_now, currency),
         escalate_to=escalate_to,
         alternatives=alternatives,
@@ -272,7 +274,7 @@ class Decision(NamedTuple):
 
     @property
     def total(self) -> Decimal:
-        return self.owed + self.goodwill
+        return _add(self.owed, self.goodwill)
 
 
 def decide(
@@ -341,7 +343,7 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
             packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
         if candidates:
             packages += _plugin_packages(
-                calls, tables, issue, customer, owed + goodwill, first_order=len(packages)
+                calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
         ranked = _choose(packages, customer, policy, tables, notes)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
@@ -406,7 +408,7 @@ def _recosted(
         )
         for kind, value, _, note in package[0]
     )
-    return (parts, package[1], sum((part[2] for part in parts), _ZERO), package[3])
+    return (parts, package[1], total_of(part[2] for part in parts), package[3])
 
 
 def _plugin_packages(
@@ -432,8 +434,8 @@ def _plugin_packages(
             )
             for remedy in remedies
         )
-        value = sum((part[1] for part in parts), _ZERO)
-        packages.append((parts, value, sum((part[2] for part in parts), _ZERO), order))
+        value = total_of(part[1] for part in parts)
+        packages.append((parts, value, total_of(part[2] for part in parts), order))
     return packages
 
 
@@ -539,7 +541,7 @@ def _goodwill(
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[Part, ...]:
-    total = owed + goodwill
+    total = _add(owed, goodwill)
     if not total:
         return ((_APOLOGY, total, total, _APOLOGY_NOTE),)
     if offer.extra is None or offer.extra is offer.whole or not goodwill:
@@ -564,7 +566,7 @@ def _value_and_cost(parts: tuple[Part, ...]) -> tuple[Decimal, Decimal]:
     if len(parts) == 1:
         return parts[0][1], parts[0][2]
     (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
-    return value + extra_value, cost + extra_cost
+    return _add(value, extra_value), _add(cost, extra_cost)
 
 
 def _packages(
@@ -591,7 +593,7 @@ def _customer_first(
             other = parts[0][0] is not preference
         else:
             other = all(part[0] is not preference for part in parts)
-        return (cost > line, other, -value, cost, order)
+        return (cost > line, other, value.copy_negate(), cost, order)
 
     return key
 
@@ -642,14 +644,14 @@ def _authority(
 ) -> tuple[Decimal, str | None]:
     in_limit = tables.limits_up[tables.role_index[role]]
     if in_limit is None or goodwill <= in_limit:
-        granted = owed + goodwill
+        granted = _add(owed, goodwill)
         if notes is not None:
             notes.append((reasons.granted_all, (role, granted, policy.currency)))
         return granted, None
-    granted = owed + in_limit
+    granted = _add(owed, in_limit)
     above = policy.roles[tables.covering(goodwill, above=tables.role_index[role])].name
     if notes is not None:
         currency = policy.currency
         notes.append((reasons.granted_part, (role, granted, owed, in_limit, currency)))
-        notes.append((reasons.escalated, (above, goodwill - in_limit, currency)))
+        notes.append((reasons.escalated, (above, CONTEXT.subtract(goodwill, in_limit), currency)))
     return granted, above

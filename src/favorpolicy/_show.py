@@ -11,6 +11,12 @@ _SHOWN_LENGTH: Final = 80
 
 def show(value: object) -> str:
     """repr() for error messages: short, and safe for any value a caller might pass."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"<an int of about {int(value.bit_length() * 0.30103)} digits>"
+    if isinstance(value, str | bytes) and len(value) > _SHOWN_LENGTH:
+        # Only the part shown is copied: a long text would cost its length twice over.
+        head, tail = value[: _SHOWN_LENGTH - 10], value[-3:]
+        return f"{head!r}...{tail!r} ({len(value)} characters)"
     try:
         text = repr(value)
     except Exception:  # a repr that fails must not hide the real error

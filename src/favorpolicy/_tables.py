@@ -87,7 +87,7 @@ class Tables:
             default_candidates=_with_refund(default_offers),
             scaling={
                 kind: (
-                    None if value.bonus == 0 else 1 + value.bonus,
+                    None if value.bonus == 0 else CONTEXT.add(1, value.bonus),
                     None if value.cost_rate == 1 else value.cost_rate,
                 )
                 for kind, value in valuations.items()
@@ -99,7 +99,7 @@ class Tables:
             kind_factors=dict(rules.kind_factors),
             cap=None if rules.cap is None else rules.cap.amount,
             courtesy=Decimal(0) if rules.courtesy is None else rules.courtesy.amount,
-            close_call=1 + favor_margin,
+            close_call=CONTEXT.add(1, favor_margin),
             limits_up=tuple(None if r.limit is None else r.limit.round_up().amount for r in roles),
             rate_texts=tuple(f"{rate:%}" for rate in rules.rates),
             floor_texts=tuple(str(floor) for floor in rules.floors),

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -99,7 +99,57 @@ def _load_policy(path: Path, debug: bool) -> Policy:
         return policy_from_toml(path)
 
 
-@click.group(name="favorpolicy", context_settings={"help_option_names": ["-h", "--help"]})
+class _Command(click.Group):
+    """favorpolicy's group: whatever goes wrong is one line on stderr, never a traceback.
+
+    favorpolicy's own errors and the system's (a file that cannot be read or
+    written) are input errors, exit code 2; anything else is a bug, exit code 1,
+    and ``--debug`` shows its traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            if isinstance(error, FavorPolicyError | OSError):
+                raise _Failure(str(error)) from None
+            click.echo(
+                f"favorpolicy: error: unexpected {type(error).__name__}: {error} "
+                "(a bug: run with --debug for the traceback, and report it)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+def _read_json(stream: BinaryIO, name: str) -> object:
+    """One JSON document, at most :data:`_MAX_TICKET` bytes of UTF-8; errors as one line."""
+    raw = stream.read(_MAX_TICKET + 1)
+    if len(raw) > _MAX_TICKET:
+        raise _Failure(f"{name}: is larger than a ticket may be ({_MAX_TICKET} bytes)")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _Failure(f"{name}: is not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise _Failure(f"{name}: not valid JSON: {error}") from None
+    except (ValueError, RecursionError) as error:  # a 5,000-digit number, or nested too deep
+        problem = "nested too deep" if isinstance(error, RecursionError) else str(error)
+        raise _Failure(f"{name}: cannot be read: {problem}") from None
+
+
+#: The largest ticket file read: one customer and one issue.
+_MAX_TICKET = 1 << 20
+
+
+@click.group(
+    name="favorpolicy",
+    cls=_Command,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="favorpolicy", prog_name="favorpolicy")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
@@ -110,7 +160,7 @@ def main(context: click.Context, debug: bool) -> None:
 
 @main.command()
 @_POLICY
-@click.argument("ticket", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("ticket", type=click.File("rb"), default="-")
 @click.option("--role", default="agent", show_default=True, help="The role deciding.")
 @click.option("--json", "as_json", is_flag=True, help="Print the Resolution as JSON.")
 @click.option(
@@ -123,7 +173,7 @@ def main(context: click.Context, debug: bool) -> None:
 def resolve(  # noqa: PLR0917  # click passes one parameter per documented option
     context: click.Context,
     policy_path: Path,
-    ticket: TextIO,
+    ticket: BinaryIO,
     role: str,
     as_json: bool,
     ledger_path: Path | None,
@@ -140,11 +190,9 @@ def resolve(  # noqa: PLR0917  # click passes one parameter per documented optio
     debug = context.obj["debug"]
     policy = _load_policy(policy_path, debug)
     name = getattr(ticket, "name", "-")
+    name = "<stdin>" if name in ("-", "<stdin>") else str(name)
     with _input_errors(debug):
-        try:
-            data = json.load(ticket)
-        except json.JSONDecodeError as error:
-            raise _Failure(f"{name}: not valid JSON: {error}") from None
+        data = _read_json(ticket, name)
         customer, issue = _ticket(ticket_from_dict, data, policy.currency, name)
         manager = make_plugin_manager()
         try:

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from .._model import Customer, Fault, Issue
-from .._money import Money
-from ..exceptions import FavorPolicyError
+from .._money import CONTEXT, Money
+from ..exceptions import BadInput, FavorPolicyError
 from ._sources import BadRow, Item, Skip, Ticket
 
 __all__ = ["OLIST_STATUS", "olist_tickets"]
@@ -31,7 +31,12 @@ OLIST_STATUS = {
 
 def _read(path: Path) -> Iterator[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as file:
-        yield from csv.DictReader(file)
+        try:
+            yield from csv.DictReader(file)
+        except UnicodeDecodeError as error:
+            raise BadInput(f"{path}: is not UTF-8 text ({error.reason})") from None
+        except csv.Error as error:
+            raise BadInput(f"{path}: cannot be read as CSV: {error}") from None
 
 
 def _moment(text: str) -> datetime | None:
@@ -45,14 +50,20 @@ def olist_tickets(directory: str | os.PathLike[str], currency: str = "BRL") -> I
     the smaller tables); the orders themselves are streamed.
     """
     directory = Path(directory)
+    add = CONTEXT.add  # sums in favorpolicy's context, whatever the caller's is
     freight: dict[str, Decimal] = defaultdict(Decimal)
     items_value: dict[str, Decimal] = defaultdict(Decimal)
     for row in _read(directory / "olist_order_items_dataset.csv"):
-        freight[row["order_id"]] += Decimal(row["freight_value"])
-        items_value[row["order_id"]] += Decimal(row["price"]) + Decimal(row["freight_value"])
+        order, price, shipping = (
+            row["order_id"],
+            Decimal(row["price"]),
+            Decimal(row["freight_value"]),
+        )
+        freight[order] = add(freight[order], shipping)
+        items_value[order] = add(items_value[order], add(price, shipping))
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for row in _read(directory / "olist_order_payments_dataset.csv"):
-        paid[row["order_id"]] += Decimal(row["payment_value"])
+        paid[row["order_id"]] = add(paid[row["order_id"]], Decimal(row["payment_value"]))
     reviews: dict[str, tuple[int, str]] = {}
     for row in _read(directory / "olist_order_reviews_dataset.csv"):
         words = " ".join(filter(None, (row["review_comment_title"], row["review_comment_message"])))

@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 
 from .._model import Level
+from .._money import CONTEXT, in_own_context
 from .._plugins import make_plugin_manager
 from .._policy import Policy
 from .._policy_file import policy_from_dict, policy_to_dict
@@ -32,6 +33,9 @@ from ._sources import BadRow, Item, Skip, Ticket
 __all__ = ["GOODWILL_BINS", "Backtest", "Summary", "Totals", "bin_labels", "run_backtest"]
 
 _ZERO = Decimal(0)
+_SHARE = Decimal("0.0001")
+# Every sum in favorpolicy's own context, whatever the caller's is.
+_add = CONTEXT.add
 _RESTRICT = Level.RESTRICT
 #: Upper edges of the goodwill histogram's bins, in major units of the currency.
 GOODWILL_BINS = (0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
@@ -58,26 +62,29 @@ class Totals:
 
     def add(self, decision: Decision) -> None:
         self.tickets += 1
-        self.owed += decision.owed
-        self.goodwill += decision.goodwill
-        self.cost += decision.cost
-        self.granted_now += decision.granted_now
+        self.owed = _add(self.owed, decision.owed)
+        self.goodwill = _add(self.goodwill, decision.goodwill)
+        self.cost = _add(self.cost, decision.cost)
+        self.granted_now = _add(self.granted_now, decision.granted_now)
         if decision.escalate_to is not None:
             self.escalated += 1
-            self.escalated_amount += decision.total - decision.granted_now
+            pending = CONTEXT.subtract(decision.total, decision.granted_now)
+            self.escalated_amount = _add(self.escalated_amount, pending)
         if decision.level >= _RESTRICT:
             self.abuse_flags += 1
         self.plugin_faults += decision.faults
 
     def merge(self, other: Totals) -> None:
         for field in attrs.fields(Totals):
-            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+            mine, theirs = getattr(self, field.name), getattr(other, field.name)
+            both = _add(mine, theirs) if isinstance(mine, Decimal) else mine + theirs
+            setattr(self, field.name, both)
 
     @property
     def granted_share(self) -> Decimal:
         """The share of what was due that was granted on the spot."""
-        due = self.owed + self.goodwill
-        return self.granted_now / due if due else Decimal(1)
+        due = _add(self.owed, self.goodwill)
+        return CONTEXT.divide(self.granted_now, due) if due else Decimal(1)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,7 +93,7 @@ class Totals:
             "goodwill": str(self.goodwill),
             "cost": str(self.cost),
             "granted_now": str(self.granted_now),
-            "granted_on_the_spot_share": str(round(self.granted_share, 4)),
+            "granted_on_the_spot_share": str(self.granted_share.quantize(_SHARE, context=CONTEXT)),
             "escalated": self.escalated,
             "escalated_amount": str(self.escalated_amount),
             "abuse_flags": self.abuse_flags,
@@ -119,7 +126,7 @@ class Summary:
             group = self.groups[kind, fault] = Totals()
         group.add(decision)
         self.tickets += 1
-        self.cost += decision.cost
+        self.cost = _add(self.cost, decision.cost)
         self.goodwill_bins[bisect.bisect_left(_BIN_EDGES, decision.goodwill)] += 1
         if self.tickets % self.curve_stride == 0:
             self.cost_curve.append((self.tickets, self.cost))
@@ -154,9 +161,9 @@ class Summary:
         self.goodwill_bins = [
             a + b for a, b in zip(self.goodwill_bins, other.goodwill_bins, strict=True)
         ]
-        self.cost_curve.extend((self.tickets + t, self.cost + c) for t, c in other.cost_curve)
+        self.cost_curve.extend((self.tickets + t, _add(self.cost, c)) for t, c in other.cost_curve)
         self.tickets += other.tickets
-        self.cost += other.cost
+        self.cost = _add(self.cost, other.cost)
         self._thin()
 
     def to_json(self) -> dict[str, Any]:
@@ -249,6 +256,7 @@ def _resolve_chunk(chunk: list[Item] | ExampleBlock) -> Backtest:
     return _resolve_items(chunk)
 
 
+@in_own_context
 def _resolve_items(chunk: Iterable[Item]) -> Backtest:
     policies: list[Policy] = _worker_state["policies"]
     plugins = _worker_state["plugins"]
@@ -312,6 +320,7 @@ def _windowed(
         yield pending.popleft().get()
 
 
+@in_own_context
 def run_backtest(
     items: Iterable[Item],
     policies: list[Policy],

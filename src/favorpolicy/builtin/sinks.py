@@ -24,7 +24,15 @@ from .._forms import event_to_dict
 from .._policy import Policy
 from ..hookspecs import hookimpl
 
-__all__ = ["JsonlSink", "LoggingSink", "SmtpSink", "WebhookSink", "event_json", "sign"]
+__all__ = [
+    "JsonlSink",
+    "LoggingSink",
+    "SmtpSink",
+    "WebhookSink",
+    "event_json",
+    "header_text",
+    "sign",
+]
 
 #: The header carrying the webhook's signature.
 SIGNATURE_HEADER: Final = "X-Favorpolicy-Signature"
@@ -235,13 +243,34 @@ class _Permanent(Exception):  # internal signal, never escapes the sink's caller
     """A webhook answer that retrying cannot fix."""
 
 
+def header_text(value: object) -> str:
+    """*value* as one line of an e-mail header: line breaks and other controls escaped.
+
+    An issue id with a CR or LF in it must not fail every e-mail about it (and
+    end as a dead letter, the owner never told), nor add a header of its own.
+    """
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode() for char in text
+    )
+
+
 class SmtpSink(BuiltinSink):
-    """Email the owner on ``abuse_flagged`` and ``escalated`` events.
+    """Email the owner on ``abuse_flagged`` and ``escalated`` events, and when a screen fails.
+
+    A conduct screen that raised or ran out of time (a ``plugin_fault`` of
+    ``favorpolicy_screen``) is mailed too: abuse that went unscreened is
+    something the owner must hear of.
 
     Settings (``smtp_sink``): ``host`` and ``to`` (a list of addresses) turn
     it on; ``port`` (default 25), ``sender`` (default
     ``favorpolicy@localhost``), ``timeout_ms`` (default 5000), ``starttls``
-    (default false), ``username`` and ``password`` (optional).
+    (default false) or ``tls`` (default false: SMTP over TLS from the start),
+    ``username`` and ``password`` (optional). A login is only ever sent over
+    TLS: with a username and no ``starttls`` or ``tls``, the sink refuses to
+    send, and the relay keeps the event for when that is mended.
     """
 
     kinds: Final = frozenset({EventKind.ABUSE_FLAGGED, EventKind.ESCALATED})
@@ -250,39 +279,59 @@ class SmtpSink(BuiltinSink):
         settings = _policy_settings(policy, "smtp_sink")
         return bool(settings.get("host") and settings.get("to"))
 
+    def _mails(self, event: Event) -> bool:
+        if event.kind in self.kinds:
+            return True
+        fault = event.fault
+        return (
+            event.kind is EventKind.PLUGIN_FAULT
+            and fault is not None
+            and (fault.hook == "favorpolicy_screen")
+        )
+
     def wants(self, event: Event) -> bool:
-        return event.kind in self.kinds and self.active_for(event.policy)
+        return self._mails(event) and self.active_for(event.policy)
 
     @hookimpl
     def favorpolicy_notify(self, event: Event) -> None:
-        if event.kind not in self.kinds:
+        if not self._mails(event):
             return
         settings = _settings(event, "smtp_sink")
         host, recipients = settings.get("host"), settings.get("to")
         if not isinstance(host, str) or not recipients:
             return
+        username, password = settings.get("username"), settings.get("password")
+        login = isinstance(username, str) and isinstance(password, str)
+        encrypted = bool(settings.get("starttls") or settings.get("tls"))
+        if login and not encrypted:
+            raise PermissionError(
+                "smtp_sink: a username and password are sent only over TLS; "
+                "set starttls = true (or tls = true)"
+            )
         import smtplib  # noqa: PLC0415  # network clients load on first use
         from email.message import EmailMessage  # noqa: PLC0415  # network clients load on first use
 
         to = [recipients] if isinstance(recipients, str) else [str(r) for r in recipients]  # type: ignore[attr-defined]
         message = EmailMessage()
-        message["From"] = str(settings.get("sender", "favorpolicy@localhost"))
-        message["To"] = ", ".join(to)
+        message["From"] = header_text(settings.get("sender", "favorpolicy@localhost"))
+        message["To"] = header_text(", ".join(to))
         subject = {
             EventKind.ABUSE_FLAGGED: "Abuse flagged",
             EventKind.ESCALATED: f"Needs {event.role} approval",
+            EventKind.PLUGIN_FAULT: "A conduct screen failed",
         }[event.kind]
-        message["Subject"] = f"[favorpolicy] {subject}: issue {event.issue_id}"
+        message["Subject"] = header_text(f"[favorpolicy] {subject}: issue {event.issue_id}")
         message["Message-ID"] = f"<{event.id}@favorpolicy>"
         text = [event.summary(), ""]
         if event.resolution is not None:
             text.append(event.resolution.explain())
         message.set_content("\n".join(text))
-        port = int(str(settings.get("port", 25)))
-        with smtplib.SMTP(host, port, timeout=_seconds(settings, "timeout_ms", 5000)) as client:
-            if settings.get("starttls"):
+        port = int(str(settings.get("port", 465 if settings.get("tls") else 25)))
+        timeout = _seconds(settings, "timeout_ms", 5000)
+        kind = smtplib.SMTP_SSL if settings.get("tls") else smtplib.SMTP
+        with kind(host, port, timeout=timeout) as client:
+            if settings.get("starttls") and not settings.get("tls"):
                 client.starttls()
-            username, password = settings.get("username"), settings.get("password")
-            if isinstance(username, str) and isinstance(password, str):
-                client.login(username, password)
+            if login:
+                client.login(str(username), str(password))
             client.send_message(message)

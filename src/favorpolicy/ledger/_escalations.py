@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from .._forms import resolution_from_dict
-from .._money import Money
+from .._money import CONTEXT, Money
 from .._show import show
 from ..exceptions import InvalidRecord, UnknownRole
 from ._policies import PolicyBook
@@ -95,6 +95,7 @@ class Escalations:
         for row in rows:
             item: dict[str, Any] = dict(zip(names, row[:7], strict=True))
             total, granted, currency = row[7:]
-            item["pending"] = f"{Decimal(total) - Decimal(granted)} {currency}"
+            pending = CONTEXT.subtract(Decimal(total), Decimal(granted))
+            item["pending"] = f"{pending} {currency}"
             found.append(item)
         return found

@@ -20,6 +20,7 @@ from typing import IO, Any, ClassVar, Final
 
 import attrs
 
+from .._money import in_own_context
 from .._show import show
 from ..exceptions import InvalidRecord
 from ._rows import encode, text
@@ -239,6 +240,7 @@ class LedgerReport:
         return "\n".join(lines)
 
 
+@in_own_context
 def build_report(
     rows: Iterable[ReportRow],
     *,

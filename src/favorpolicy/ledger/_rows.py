@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, Final
 
 from .._events import Event, events_for
 from .._forms import event_to_dict
 from .._model import Issue, Resolution
-from .._money import Money
+from .._money import Money, total_of
 from .._policy import Policy
 from ._store import Connection
 
@@ -79,10 +78,7 @@ SPEND: Final = (
 def resolution_row(
     resolution: Resolution, body: str, request: str, issue: Issue | None, at: str
 ) -> tuple[object, ...]:
-    cost = sum(
-        (remedy.cost.amount for remedy in resolution.remedies if remedy.cost is not None),
-        Decimal(0),
-    )
+    cost = total_of(remedy.cost.amount for remedy in resolution.remedies if remedy.cost is not None)
     occurred_at = None if issue is None else issue.occurred_at
     return (
         resolution.key,
