@@ -13,6 +13,7 @@ import os
 import socket
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ class SqliteStore:
         self._batch = 0
         self._broken = False  # a write in the open batch failed part-way
         self._forgetters: list[Callable[[], None]] = []
+        self._timeout = timeout
         self._conn: sqlite3.Connection | None = self._open(timeout)
 
     def fail(self, problem: str) -> LedgerError:
@@ -120,23 +122,37 @@ class SqliteStore:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         application_id, version = self._identity(conn)
-        if application_id not in (0, APPLICATION_ID) or (application_id == 0 and version):
+        if application_id not in (0, APPLICATION_ID):
             raise self.fail("is a SQLite database of another application, not a ledger")
-        if version > SCHEMA_VERSION:
+        if application_id == APPLICATION_ID and version > SCHEMA_VERSION:
             raise self.fail(
                 f"was written by a newer favorpolicy (schema version {version}); this one "
                 f"reads versions up to {SCHEMA_VERSION}: upgrade favorpolicy to read it"
             )
-        if application_id == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise self.fail("is a SQLite database of another application, not a ledger")
         if self.path != ":memory:":
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = self._wal(conn)
             if str(mode).lower() != "wal":
                 raise self.fail(f"cannot use write-ahead logging (journal mode {mode!r})")
         # FULL: a record acknowledged to the caller survives a power cut, not just a crash.
         conn.execute("PRAGMA synchronous=FULL")
-        if version < SCHEMA_VERSION:
+        if application_id == 0 or version < SCHEMA_VERSION:
+            # What a file that is not yet a ledger holds is decided under the write lock.
             self._migrate(conn)
+
+    def _wal(self, conn: sqlite3.Connection) -> object:
+        """Switch the file to write-ahead logging, waiting while others are switching it.
+
+        Changing the journal mode takes a lock that SQLite does not wait for with
+        the busy timeout: processes opening a new file together would fail at once.
+        """
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @staticmethod
     def _identity(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -144,14 +160,16 @@ class SqliteStore:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         return int(application_id), int(version)
 
-    @staticmethod
-    def _migrate(conn: sqlite3.Connection) -> None:
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the file to this version, deciding what it is under the write lock.
+
+        Many processes may open a file that does not exist yet at the same
+        moment: what the first one wrote is seen by the others only once they
+        hold the lock, so a half-made ledger is never taken for a foreign file.
+        """
         conn.execute("BEGIN IMMEDIATE")
         try:
-            # Another process may have migrated while this one waited for the lock.
-            application_id, version = SqliteStore._identity(conn)
-            if application_id == 0 and version == 0:
-                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            version = self._claim(conn)
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[step]:
                     conn.execute(statement)
@@ -160,6 +178,20 @@ class SqliteStore:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _claim(self, conn: sqlite3.Connection) -> int:
+        """Under the write lock: mark a new file as a ledger; refuse a foreign or newer one."""
+        application_id, version = SqliteStore._identity(conn)
+        if application_id == 0:
+            if version or conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise self.fail("is a SQLite database of another application, not a ledger")
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        if version > SCHEMA_VERSION:  # a newer favorpolicy migrated it meanwhile
+            raise self.fail(
+                f"was written by a newer favorpolicy (schema version {version}); this one "
+                f"reads versions up to {SCHEMA_VERSION}: upgrade favorpolicy to read it"
+            )
+        return int(version)
 
     def schema_version(self) -> int:
         with self.read() as conn:
