@@ -165,3 +165,40 @@ class TestTheSamePath:
         manager.close()
         assert (1, 0, 0) == (done.delivered, done.failed, done.dead)
         assert [("sink0", "resolved")] == [(name, kind) for name, _, kind in received]
+
+
+class TestOnePathPerResolution:
+    """Issue 15, defect 10: resolve() then ledger.record() sent every event twice."""
+
+    def test_a_resolution_resolve_delivered_is_not_sent_again_by_the_relay(
+        self, tmp_path: Path
+    ) -> None:
+        received: Received = Counter()
+        manager = make_plugin_manager(builtins=False, load_entrypoints=False)
+        (sink,) = _sinks(["ok"], received)
+        manager.register(sink, name=sink.name)
+        with Ledger(tmp_path / "shop.db") as ledger:
+            for issue, customer in TICKETS:
+                ledger.record(resolve(issue, customer, USD, plugins=manager), policy=USD)
+            assert manager.flush(timeout=30)
+            done = ledger.deliver(manager)
+            counts = ledger.outbox_counts()
+        manager.close()
+        assert 0 == done.delivered
+        # resolved x 3 and one escalation (no conduct screen here): kept, as delivered
+        assert {"pending": 0, "delivered": 4, "dead": 0} == counts
+        assert all(1 == count for count in received.values())
+        assert 4 == len(received)
+
+    def test_a_resolution_nobody_was_told_of_is_sent_by_the_relay(self, tmp_path: Path) -> None:
+        received: Received = Counter()
+        quiet = make_plugin_manager(builtins=False, load_entrypoints=False)  # no sinks at all
+        relay = make_plugin_manager(builtins=False, load_entrypoints=False)
+        (sink,) = _sinks(["ok"], received)
+        relay.register(sink, name=sink.name)
+        with Ledger(tmp_path / "shop.db") as ledger:
+            for issue, customer in TICKETS:
+                ledger.record(resolve(issue, customer, USD, plugins=quiet), policy=USD)
+            assert 4 == ledger.deliver(relay).delivered
+        relay.close()
+        assert 4 == len(received)

@@ -1230,3 +1230,24 @@ class TestRecordMany:
             assert _dump(one) == _dump(many)
             budget = TIGHT.budgets[0]
             assert one.budget_spent(budget) == many.budget_spent(budget)
+
+
+class TestBudgetsWithoutThePolicyGiven:
+    """Issue 15, defect 4: a budget skipped in silence when record() had no policy."""
+
+    def test_recording_without_a_policy_the_ledger_does_not_hold_is_refused(
+        self, ledger: Ledger
+    ) -> None:
+        budgeted = attrs.evolve(BRL, budgets=(Budget(Money(50, "BRL"), "month"),))
+        with pytest.raises(InvalidRecord, match=r"^policy: the ledger does not hold the policy"):
+            ledger.record(_bare(damaged(1), Customer("C"), budgeted))
+        assert 0 == len(ledger)
+
+    def test_once_stored_the_policy_and_its_budget_apply(self, ledger: Ledger) -> None:
+        budget = Budget(Money(50, "BRL"), "month")
+        budgeted = attrs.evolve(BRL, budgets=(budget,))
+        ledger.record(_bare(damaged(0), Customer("C"), budgeted), policy=budgeted)
+        for number in range(1, 20):
+            ledger.record(_bare(damaged(number), Customer("C"), budgeted))  # no policy given
+        assert Money(50, "BRL") >= ledger.budget_spent(budget)
+        assert Money(0, "BRL") < ledger.budget_spent(budget)

@@ -42,7 +42,9 @@ __all__ = [
     "WORDS_LIMIT",
     "check_text",
     "explained",
+    "handed_over",
     "unchecked",
+    "was_handed_over",
 ]
 
 
@@ -501,6 +503,8 @@ class Resolution:
     _explanation: Explanation | None = attrs.field(
         default=None, init=False, eq=False, repr=False, hash=False
     )
+    # Whether resolve() handed its events to the in-memory delivery; not part of its value.
+    _handed_over: bool = attrs.field(default=False, init=False, eq=False, repr=False, hash=False)
 
     def __reduce__(self) -> tuple[type[Resolution], tuple[Any, ...]]:
         # Pickled as its values, written out: not the explanation, nor what it was made from.
@@ -540,6 +544,23 @@ _set_explanation: Final = Resolution.__dict__["_explanation"].__set__
 # Written by the explanation, when the Resolution has one; see Explanation.
 for _name in ("alternatives", "reasons", "key"):
     setattr(Resolution, _name, _Written(Resolution.__dict__[_name], _name))
+
+
+_set_handed_over: Final = Resolution.__dict__["_handed_over"].__set__
+_handed_over_of: Final = Resolution.__dict__["_handed_over"].__get__
+
+
+def handed_over(resolution: Resolution) -> None:
+    """Note that :func:`~favorpolicy.resolve` queued *resolution*'s events for the sinks.
+
+    Only resolve() calls this, before it returns the Resolution to anyone.
+    """
+    _set_handed_over(resolution, True)
+
+
+def was_handed_over(resolution: Resolution) -> bool:
+    """Whether *resolution*'s events went to the in-memory delivery when it was made."""
+    return bool(_handed_over_of(resolution))
 
 
 def explained(resolution: Resolution, explanation: Explanation) -> Resolution:

@@ -35,6 +35,7 @@ from ._model import (
     Resolution,
     ScreenVerdict,
     explained,
+    handed_over,
     unchecked,
 )
 from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, total_of, trusted_money
@@ -98,7 +99,9 @@ def resolve(
     check_inputs(issue, customer, policy, role)
     manager = plugins_or_default(plugins)
     resolution = resolution_with(issue, customer, policy, role, manager, defer=True)
-    manager.delivery.emit_for(resolution, policy)
+    if manager.delivery.emit_for(resolution, policy):
+        # Its events are on their way; a ledger that records it must not send them again.
+        handed_over(resolution)
     return resolution
 
 

@@ -87,14 +87,14 @@ class Delivery:
         self.delivered = 0
         self.faults: list[PluginFault] = []
 
-    def emit_for(self, resolution: Resolution, policy: Policy) -> None:
-        """Queue the events of one resolution (see :func:`events_for`)."""
+    def emit_for(self, resolution: Resolution, policy: Policy) -> bool:
+        """Queue the events of one resolution (see :func:`events_for`); whether they were."""
         if not any(may_want(impl, policy) for impl in self._manager().impls(NOTIFY)):
-            return  # nobody would do anything with it: no thread, no queue
+            return False  # nobody would do anything with it: no thread, no queue
         if not self._start():
             with self._lock:
                 self.dropped += 1
-            return
+            return False
         try:
             self._queue.put_nowait((resolution, policy))
         except queue.Full:
@@ -103,6 +103,8 @@ class Delivery:
             _log().error(
                 "favorpolicy event queue is full; dropped the events of %s", resolution.key
             )
+            return False
+        return True
 
     def _manager(self) -> HasSinks:
         manager = self._manager_ref()

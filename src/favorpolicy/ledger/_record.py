@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
+from .._events import events_for
 from .._forms import resolution_from_dict, resolution_json
-from .._model import Issue, Resolution
+from .._model import Issue, Resolution, was_handed_over
 from .._money import Money
 from .._policy import Policy
 from .._show import show
@@ -24,6 +25,7 @@ from ..exceptions import InvalidRecord, LedgerConflict
 from ._budgets import Budgets
 from ._policies import PolicyBook
 from ._rows import (
+    DELIVERED_BEFORE,
     INSERT_ESCALATION,
     INSERT_EVENT,
     INSERT_RESOLUTION,
@@ -45,6 +47,8 @@ class _Rows(NamedTuple):
     escalation: list[tuple[str, str, str]]
     spending: list[tuple[str, str, str, str]]
     events: list[tuple[str, str, str, str, str, str]]
+    #: (delivered at, event id) of the events resolve() already handed to the sinks
+    delivered: list[tuple[str, str]]
 
 
 #: How many keys one ``WHERE key IN (...)`` asks for, well under SQLite's limit on parameters.
@@ -106,6 +110,7 @@ class Recorder:
             resolution_rows: list[tuple[object, ...]] = []
             escalations: list[tuple[str, str, str]] = []
             events: list[tuple[str, str, str, str, str, str]] = []
+            delivered: list[tuple[str, str]] = []
             for resolution, issue, body in zip(resolutions, given, bodies, strict=True):
                 request = _digest(body)
                 if resolution.key in stored:
@@ -117,7 +122,7 @@ class Recorder:
                         )
                     answers.append(known)
                     continue
-                made_by = policy or self._policies.get(conn, resolution.policy_fingerprint)
+                made_by = policy or self._made_by(conn, resolution)
                 rows = self._new_rows(
                     conn, resolution, made_by, issue, body, request, now, recorded, spent_so_far
                 )
@@ -125,12 +130,14 @@ class Recorder:
                 escalations += rows.escalation
                 spending.update((use[:3], use) for use in rows.spending)
                 events += rows.events
+                delivered += rows.delivered
                 stored[resolution.key] = (request, rows.stored)
                 answers.append(rows.stored)
             conn.executemany(INSERT_RESOLUTION, resolution_rows)
             conn.executemany(INSERT_ESCALATION, escalations)
             conn.executemany(SPEND, spending.values())
             conn.executemany(INSERT_EVENT, events)
+            conn.executemany(DELIVERED_BEFORE, delivered)
         return answers
 
     def stored(self, conn: Connection, keys: set[str]) -> dict[str, tuple[str, Resolution]]:
@@ -156,6 +163,9 @@ class Recorder:
         first_wins: bool,
     ) -> Resolution:
         self._check_record(resolution, policy, issue)
+        if policy is None:
+            with self._store.read() as conn:
+                self._made_by(conn, resolution)  # before writing, so a batch is not spoiled
         body = resolution_json(resolution)
         request = _digest(body)
         try:
@@ -191,6 +201,7 @@ class Recorder:
                 self._policies.keep(conn, policy)
             else:
                 policy = self._policies.get(conn, resolution.policy_fingerprint)
+                assert policy is not None  # record() made sure before it began to write
             now = self._clock()
             rows = self._new_rows(conn, resolution, policy, issue, body, request, now, text(now))
             # The first write that matters, so a key already stored leaves nothing to undo.
@@ -198,6 +209,7 @@ class Recorder:
             conn.executemany(INSERT_ESCALATION, rows.escalation)
             conn.executemany(SPEND, rows.spending)
             conn.executemany(INSERT_EVENT, rows.events)
+            conn.executemany(DELIVERED_BEFORE, rows.delivered)
         return rows.stored
 
     def _new_rows(  # noqa: PLR0917  # one decision and where it is recorded
@@ -222,13 +234,36 @@ class Recorder:
         if stored is not resolution:
             body = resolution_json(stored)
         escalate_to = stored.escalate_to
+        events = event_rows(stored, policy, recorded)
+        # resolve() handed these to the in-memory delivery: the relay must not send them again.
+        sent = (
+            {event.id for event in events_for(resolution, policy)}
+            if was_handed_over(resolution)
+            else set()
+        )
         return _Rows(
             stored,
             resolution_row(stored, body, request, issue, recorded),
             [] if escalate_to is None else [(stored.key, escalate_to, recorded)],
             spending,
-            event_rows(stored, policy, recorded),
+            events,
+            [(recorded, row[0]) for row in events if row[0] in sent],
         )
+
+    def _made_by(self, conn: Connection, resolution: Resolution) -> Policy:
+        """The stored policy that made *resolution*; InvalidRecord if the ledger has none.
+
+        Its budgets must apply: recording without them would grant goodwill on
+        the spot that the budget does not cover, and count none of it.
+        """
+        policy = self._policies.get(conn, resolution.policy_fingerprint)
+        if policy is None:
+            raise InvalidRecord(
+                f"policy: the ledger does not hold the policy that made this resolution "
+                f"(fingerprint {resolution.policy_fingerprint[:12]}...); pass policy= the "
+                "first time, so that its budgets apply"
+            )
+        return policy
 
     @staticmethod
     def _check_record(resolution: object, policy: object, issue: object) -> None:

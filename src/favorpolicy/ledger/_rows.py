@@ -19,6 +19,7 @@ from .._policy import Policy
 from ._store import Connection
 
 __all__ = [
+    "DELIVERED_BEFORE",
     "INSERT_ESCALATION",
     "INSERT_EVENT",
     "INSERT_RESOLUTION",
@@ -63,6 +64,10 @@ INSERT_RESOLUTION: Final = (
     "kind, fault, occurred_at, currency, owed, goodwill, total, granted_now, cost, "
     "escalate_to, screen, faults, fingerprint, body) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: An event that resolve() already handed to the in-memory delivery: kept, and not sent again.
+DELIVERED_BEFORE: Final = (
+    "UPDATE outbox SET state = 'delivered', delivered_at = ? WHERE event_id = ?"
 )
 INSERT_ESCALATION: Final = "INSERT INTO escalations (key, role, opened_at) VALUES (?, ?, ?)"
 INSERT_EVENT: Final = (
