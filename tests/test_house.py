@@ -22,7 +22,7 @@ FLOORS: list[set[str]] = [
     {"_money"},
     {"_model"},
     {"_canon"},
-    {"_policy_parts", "_tables", "_policy"},
+    {"_policy_parts", "_tables", "_sink_settings", "_policy"},
     {"_events"},
     {"hookspecs"},
     {"_forms", "_policy_file"},
@@ -33,8 +33,8 @@ FLOORS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
-WITHIN = ["_policy_parts", "_tables", "_policy", "_forms", "_policy_file", "_reasons",
-          "_budget", "_resolve"]  # fmt: skip
+WITHIN = ["_policy_parts", "_tables", "_sink_settings", "_policy", "_forms", "_policy_file",
+          "_reasons", "_budget", "_resolve"]  # fmt: skip
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

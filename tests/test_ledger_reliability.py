@@ -56,6 +56,14 @@ TICKETS = textwrap.dedent(
     """
 )
 
+#: The environment variable the webhook tests' policies name for the signing secret.
+SECRET_ENV = "FAVORPOLICY_TEST_WEBHOOK_SECRET"  # noqa: S105  # a variable's name
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "s3cret")  # read by the sink, never written in a policy
+
 
 def _ticket(number: int) -> tuple[Issue, Customer]:
     namespace: dict[str, Any] = {}
@@ -97,7 +105,7 @@ def counting_server() -> Iterator[Any]:
 
 def _policy(url: str, *budgets: Budget) -> Policy:
     # attempts=1: the relay's own retries and dead letters are what is under test.
-    sink = {"url": url, "secret": "s3cret", "attempts": 1, "timeout_ms": 2000}
+    sink = {"url": url, "secret_env": SECRET_ENV, "attempts": 1, "timeout_ms": 2000}
     return attrs.evolve(Policy.default("BRL"), settings={"webhook_sink": sink}, budgets=budgets)
 
 

@@ -40,6 +40,14 @@ ABUSIVE = Issue(
     "T-10", "late", Fault.UNKNOWN, Money("20", "USD"), conduct="You are useless idiots."
 )
 
+#: The environment variable the webhook tests' policies name for the signing secret.
+SECRET_ENV = "FAVORPOLICY_TEST_WEBHOOK_SECRET"  # noqa: S105  # a variable's name
+
+
+@pytest.fixture(autouse=True)
+def _webhook_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SECRET_ENV, "s3cret")  # read by the sink, never written in a policy
+
 
 def with_settings(**settings: dict[str, Any]) -> Policy:
     return attrs.evolve(USD, settings={**USD.settings, **settings})
@@ -167,7 +175,7 @@ def http_server() -> Iterator[Any]:
 
 
 def _webhook(url: str, **extra: object) -> Policy:
-    settings = {"url": url, "secret": "s3cret", "timeout_ms": 2000, "backoff_ms": 10, **extra}
+    settings = {"url": url, "secret_env": SECRET_ENV, "timeout_ms": 2000, "backoff_ms": 10, **extra}
     return with_settings(webhook_sink=settings)
 
 
@@ -338,12 +346,11 @@ class TestSmtpSinkHardening:
         self, pm: PluginManager, smtp_server: tuple[Controller, _Mailbox]
     ) -> None:
         controller, mailbox = smtp_server
-        login = {"username": "desk", "password": "hunter2"}  # sent nowhere
-        policy = self._policy(controller.port, **login)
+        policy = self._policy(controller.port, username="desk", password_env=SECRET_ENV)
         pm.delivery.attempts = 1
         resolve(ESCALATED, Customer("c"), policy, plugins=pm)
         assert pm.flush(timeout=20)
         assert [] == mailbox.messages
         [fault] = pm.sink_faults
         assert "sent only over TLS" in fault.error
-        assert "hunter2" not in fault.error
+        assert "s3cret" not in fault.error

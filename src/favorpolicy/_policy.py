@@ -32,6 +32,7 @@ from ._policy_parts import (
     remedy_kind_at,
     sequence_at,
 )
+from ._sink_settings import check_sink_settings
 from ._tables import Tables
 from .exceptions import FavorPolicyError, InvalidPolicy
 
@@ -197,6 +198,7 @@ class Policy:
         self._check_roles()
         self._check_goodwill()
         self._check_budgets()
+        check_sink_settings(self.settings)
         object.__setattr__(
             self,
             "_tables",

@@ -22,6 +22,7 @@ from .. import _log
 from .._events import BuiltinSink, Event, EventKind
 from .._forms import event_to_dict
 from .._policy import Policy
+from .._sink_settings import forbidden_address, redacted
 from ..hookspecs import hookimpl
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "WebhookSink",
     "event_json",
     "header_text",
+    "secret_of",
     "sign",
 ]
 
@@ -168,6 +170,32 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"t={timestamp},v1={digest.hexdigest()}"
 
 
+def secret_of(settings: Mapping[str, object], name: str, plugin: str) -> str | None:
+    """The secret the settings name as ``<name>_env`` or ``<name>_file``; None if none is named.
+
+    Read when it is needed, never kept: the policy holds only its name.
+    """
+    variable, file = settings.get(f"{name}_env"), settings.get(f"{name}_file")
+    if isinstance(variable, str) and variable:
+        value = os.environ.get(variable)
+        if not value:
+            raise LookupError(f"{plugin}: the environment variable {variable} is not set")
+        return value
+    if isinstance(file, str) and file:
+        try:
+            with open(file, encoding="utf-8") as stream:  # pathlib is slow to load
+                return stream.read(4096).strip()
+        except OSError as error:
+            raise LookupError(
+                f"{plugin}: {name}_file {file} cannot be read: {error.strerror}"
+            ) from None
+    return None
+
+
+#: The most of a webhook's answer that is read; the rest is never fetched.
+_ANSWER_LIMIT: Final = 64 * 1024
+
+
 class WebhookSink(BuiltinSink):
     """POST every event as JSON, signed with HMAC-SHA256.
 
@@ -176,10 +204,15 @@ class WebhookSink(BuiltinSink):
     body: check it, and refuse old timestamps, to reject forgeries and
     replays. ``Idempotency-Key`` carries the event id.
 
-    Settings (``webhook_sink``): ``url`` (required), ``secret`` (required with
-    ``url``), ``timeout_ms`` (default 2000), ``attempts`` (default 3),
-    ``backoff_ms`` (default 200, doubled after each failed attempt). A 5xx
-    answer or a network error is retried; a 4xx is not.
+    Settings (``webhook_sink``): ``url`` (required: https, or http to this
+    machine), ``secret_env`` or ``secret_file`` (required with ``url``: the
+    environment variable or file that holds the signing secret),
+    ``timeout_ms`` (default 2000), ``attempts`` (default 3), ``backoff_ms``
+    (default 200, doubled after each failed attempt), ``allow_http`` and
+    ``allow_private_network`` (default false). A 5xx answer or a network
+    error is retried; a 4xx is not, and neither is a redirect, which is never
+    followed. Only the first 64 KiB of an answer is read. The URL is shown
+    only as its scheme and host, in every error and log.
     """
 
     def active_for(self, policy: Policy | None) -> bool:
@@ -191,34 +224,50 @@ class WebhookSink(BuiltinSink):
         url = settings.get("url")
         if not isinstance(url, str) or not url:
             return
-        secret = settings.get("secret")
-        if not isinstance(secret, str) or not secret:
-            raise ValueError("webhook_sink: a url needs a secret to sign with")
+        secret = secret_of(settings, "secret", "webhook_sink")
+        if not secret:
+            raise LookupError("webhook_sink: a url needs secret_env or secret_file to sign with")
         body = json.dumps(event_json(event), ensure_ascii=False, sort_keys=True).encode()
         timeout = _seconds(settings, "timeout_ms", 2000)
         attempts = int(str(settings.get("attempts", 3)))
         backoff = _seconds(settings, "backoff_ms", 200)
+        private = settings.get("allow_private_network") is True
         error: Exception | None = None
         for attempt in range(max(attempts, 1)):
             if attempt:
                 time.sleep(backoff * 2 ** (attempt - 1))
             try:
-                self._post(url, secret, body, event.id, timeout)
+                self._post(url, secret, body, event.id, timeout, private=private)
             except _Permanent:
                 raise
             except OSError as exc:
                 error = exc
             else:
                 return
-        raise ConnectionError(f"webhook {url} failed {attempts} time(s): {error}")
+        raise ConnectionError(f"webhook {redacted(url)} failed {attempts} time(s): {error}")
 
     @staticmethod
-    def _post(url: str, secret: str, body: bytes, event_id: str, timeout: float) -> None:
+    def _post(  # one signed request and where it may go
+        url: str, secret: str, body: bytes, event_id: str, timeout: float, *, private: bool
+    ) -> None:
+        import socket  # noqa: PLC0415  # network clients load on first use
         import urllib.error  # noqa: PLC0415  # network clients load on first use
+        import urllib.parse  # noqa: PLC0415  # network clients load on first use
         import urllib.request  # noqa: PLC0415  # network clients load on first use
 
+        shown = redacted(url)
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if not private:
+            try:
+                found = socket.getaddrinfo(host, None)
+            except OSError as exc:
+                raise OSError(f"webhook {shown}: cannot resolve the host: {exc}") from None
+            if any(forbidden_address(str(info[4][0])) for info in found):
+                raise _Permanent(
+                    f"webhook {shown} resolves to a link-local, metadata or unspecified address"
+                )
         timestamp = str(int(time.time()))
-        request = urllib.request.Request(  # noqa: S310  # the business configures its own URL
+        request = urllib.request.Request(  # noqa: S310  # the policy's URL, checked at load
             url,
             data=body,
             method="POST",
@@ -229,14 +278,30 @@ class WebhookSink(BuiltinSink):
                 "User-Agent": "favorpolicy",
             },
         )
+        opener = urllib.request.build_opener(_no_redirects())
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                response.read()
+            with opener.open(request, timeout=timeout) as response:
+                response.read(_ANSWER_LIMIT)
         except urllib.error.HTTPError as exc:
             exc.close()  # the error carries the open response
             if exc.code < 500:
-                raise _Permanent(f"webhook {url} answered {exc.code}") from None
-            raise OSError(f"webhook {url} answered {exc.code}") from None
+                what = "a redirect, which is not followed" if 300 <= exc.code < 400 else "it"
+                raise _Permanent(f"webhook {shown} answered {exc.code} ({what})") from None
+            raise OSError(f"webhook {shown} answered {exc.code}") from None
+        except urllib.error.URLError as exc:
+            raise OSError(f"webhook {shown}: {exc.reason}") from None
+
+
+def _no_redirects() -> type:
+    import urllib.request  # noqa: PLC0415  # network clients load on first use
+
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        """A redirect is an answer, not a new place to send the event (with its signature)."""
+
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    return NoRedirects
 
 
 class _Permanent(Exception):  # internal signal, never escapes the sink's caller
@@ -268,7 +333,8 @@ class SmtpSink(BuiltinSink):
     it on; ``port`` (default 25), ``sender`` (default
     ``favorpolicy@localhost``), ``timeout_ms`` (default 5000), ``starttls``
     (default false) or ``tls`` (default false: SMTP over TLS from the start),
-    ``username`` and ``password`` (optional). A login is only ever sent over
+    ``username`` with ``password_env`` or ``password_file`` (optional: the
+    environment variable or file that holds the password). A login is only ever sent over
     TLS: with a username and no ``starttls`` or ``tls``, the sink refuses to
     send, and the relay keeps the event for when that is mended.
     """
@@ -300,8 +366,8 @@ class SmtpSink(BuiltinSink):
         host, recipients = settings.get("host"), settings.get("to")
         if not isinstance(host, str) or not recipients:
             return
-        username, password = settings.get("username"), settings.get("password")
-        login = isinstance(username, str) and isinstance(password, str)
+        username = settings.get("username")
+        login = isinstance(username, str) and bool(username)
         encrypted = bool(settings.get("starttls") or settings.get("tls"))
         if login and not encrypted:
             raise PermissionError(
@@ -333,5 +399,6 @@ class SmtpSink(BuiltinSink):
             if settings.get("starttls") and not settings.get("tls"):
                 client.starttls()
             if login:
-                client.login(str(username), str(password))
+                password = secret_of(settings, "password", "smtp_sink")
+                client.login(str(username), password or "")
             client.send_message(message)
