@@ -24,6 +24,7 @@ from favorpolicy import (
     resolution_to_dict,
 )
 from favorpolicy.cli import main
+from favorpolicy.ledger import SCHEMA_VERSION
 
 ROOT = Path(__file__).parent.parent
 POLICY = ROOT / "examples" / "policy.toml"
@@ -242,7 +243,8 @@ class TestLedgerCommands:
         again = run("resolve", "--policy", str(POLICY), "--json", ticket, "--record", str(book))
         assert first == again
         code, out, _ = run("ledger", "check", "--ledger", str(book))
-        assert (0, f"ok: {len(TICKETS)} resolution(s), schema version 2\n") == (code, out)
+        expected = f"ok: {len(TICKETS)} resolution(s), schema version {SCHEMA_VERSION}\n"
+        assert (0, expected) == (code, out)
 
     def test_report_text_json_and_plot(self, book: Path, tmp_path: Path) -> None:
         code, out, _ = run("ledger", "report", "--ledger", str(book))

@@ -10,7 +10,7 @@ import enum
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final, cast
 
@@ -19,7 +19,7 @@ import attrs
 from ._model import Customer, Fault, Issue, RemedyKind
 from ._money import CONTEXT, Money
 
-__all__ = ["LATE", "canonical", "digest", "key_of"]
+__all__ = ["LATE", "canonical", "digest", "key_of", "utc"]
 
 
 def _decimal(value: Decimal) -> str:
@@ -79,9 +79,17 @@ def digest(value: object) -> str:
     return hashlib.sha256(_ENCODE(canonical(value)).encode("utf-8")).hexdigest()
 
 
+def utc(moment: datetime) -> datetime:
+    """*moment* in UTC: the same instant in any time zone is one; a naive one is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years: int) -> str:
     """The decision key: the digest of every field of the issue and the customer, the policy's
-    *fingerprint*, the *role* and the tenure in whole *years* the decision used.
+    terms *fingerprint*, the *role* and the tenure in whole *years* the decision used.
+
+    Equal values give equal keys: ``0.00`` and ``0.000``, and the same instant
+    written in any time zone.
 
     Written out field by field rather than through :func:`canonical`, since
     it is made once per decision; the text is the same canonical form.
@@ -89,7 +97,9 @@ def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years:
     order_value = issue.order_value
     lifetime = customer.lifetime_value
     fields = [
-        1,  # the key format, so that a future change cannot collide with today's keys
+        # The key format: 2 since instants are written in UTC and the policy's settings
+        # left out; a future change gets a new number, so it cannot collide with these.
+        2,
         issue.id,
         issue.kind,
         _FAULT_TEXT[issue.fault],
@@ -99,7 +109,7 @@ def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years:
         issue.severity,
         issue.conduct,
         issue.channel,
-        None if issue.occurred_at is None else issue.occurred_at.isoformat(),
+        None if issue.occurred_at is None else utc(issue.occurred_at).isoformat(),
         customer.id,
         customer.tier,
         None if customer.since is None else customer.since.isoformat(),

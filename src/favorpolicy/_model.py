@@ -212,6 +212,11 @@ _PREFERENCE: Final = _optional_enum_converter(RemedyKind, "preference", InvalidC
 
 
 # The attrs mypy plugin needs converters that are plain named functions.
+def _stripped(value: object) -> Any:
+    # An id is an identifier: "T-1 " and "T-1" are one issue, and one claim.
+    return (value.strip() or value) if isinstance(value, str) else value
+
+
 def _to_fault(value: object) -> Fault:
     return _FAULT(value)
 
@@ -233,7 +238,7 @@ class Customer:
     rather have when the call is close.
     """
 
-    id: str = attrs.field(validator=_text(InvalidCustomer, required=True))
+    id: str = attrs.field(converter=_stripped, validator=_text(InvalidCustomer, required=True))
     tier: str = attrs.field(default="standard", validator=_text(InvalidCustomer, required=True))
     since: date | None = attrs.field(
         default=None, converter=_to_date, validator=_optional_instance(InvalidCustomer, date)
@@ -258,7 +263,7 @@ class Issue:
     conduct filters.
     """
 
-    id: str = attrs.field(validator=_text(InvalidIssue, required=True))
+    id: str = attrs.field(converter=_stripped, validator=_text(InvalidIssue, required=True))
     kind: str = attrs.field(validator=_text(InvalidIssue, required=True))
     fault: Fault = attrs.field(converter=_to_fault)
     loss: Money = attrs.field(validator=_amount(InvalidIssue))
@@ -500,6 +505,11 @@ class Resolution:
     key: str
     screen: ScreenVerdict = NO_VERDICT
     faults: tuple[PluginFault, ...] = ()
+    #: What earlier decisions of the same issue (the same claim) granted already; see
+    #: ``supersedes``. None for a claim's first decision.
+    granted_before: Money | None = None
+    #: The key of the earlier decision of the same issue that this one replaces, if any.
+    supersedes: str | None = None
     _explanation: Explanation | None = attrs.field(
         default=None, init=False, eq=False, repr=False, hash=False
     )
@@ -512,8 +522,14 @@ class Resolution:
 
     @property
     def pending(self) -> Money:
-        """The part of ``total`` waiting for ``escalate_to`` to approve it."""
-        return self.total - self.granted_now
+        """The part of ``total`` waiting for ``escalate_to`` to approve it.
+
+        What an earlier decision of the claim granted already is not waiting.
+        """
+        waiting = self.total - self.granted_now
+        if self.granted_before is not None:
+            waiting = waiting - self.granted_before
+        return max(waiting, waiting * 0)
 
     @property
     def value(self) -> Money:
@@ -528,6 +544,8 @@ class Resolution:
             f"  owed {self.owed} + goodwill {self.goodwill} = total {self.total}",
             f"  granted now: {self.granted_now}",
         ]
+        if self.granted_before is not None:
+            lines.insert(3, f"  granted before: {self.granted_before} (decision {self.supersedes})")
         if self.escalate_to is not None:
             lines.append(f"  escalate {self.pending} to: {self.escalate_to}")
         if self.screen.level > Level.NONE:

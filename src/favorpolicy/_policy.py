@@ -14,7 +14,7 @@ from typing import Final
 
 import attrs
 
-from ._canon import LATE, digest
+from ._canon import LATE, canonical, digest
 from ._model import RemedyKind, check_text
 from ._money import CONTEXT, Money, minor_units
 from ._policy_parts import (
@@ -191,6 +191,9 @@ class Policy:
     budgets: tuple[Budget, ...] = attrs.field(default=(), converter=_budgets, metadata=LATE)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
+    #: The fingerprint of what decides: every part but the plugins' settings (a rotated
+    #: webhook secret or a new e-mail address decides nothing). Decision keys use it.
+    terms_fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     _tables: Tables = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -213,6 +216,10 @@ class Policy:
             ),
         )
         object.__setattr__(self, "fingerprint", digest(self))
+        terms = canonical(self)
+        assert isinstance(terms, dict)  # a policy's canonical form is its fields
+        terms.pop("settings", None)
+        object.__setattr__(self, "terms_fingerprint", digest(terms))
 
     def __hash__(self) -> int:
         return hash(self.fingerprint)

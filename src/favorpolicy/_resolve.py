@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Final, NamedTuple
 
 from . import _reasons as reasons
-from ._canon import key_of
+from ._canon import key_of, utc
 from ._model import (
     NO_VERDICT,
     Customer,
@@ -452,7 +452,7 @@ def decision_key(
     """
     if years is None:
         years = _tenure_years(issue, customer)
-    return key_of(issue, customer, policy.fingerprint, role, years)
+    return key_of(issue, customer, policy.terms_fingerprint, role, years)
 
 
 def check_inputs(issue: Issue, customer: Customer, policy: Policy, role: str) -> None:
@@ -498,7 +498,8 @@ def _tenure_years(issue: Issue, customer: Customer) -> int:
     if since is None:
         return 0
     # Without a date on the issue, tenure counts to today.
-    as_of = issue.occurred_at.date() if issue.occurred_at is not None else date.today()  # noqa: DTZ011
+    # The day in UTC, as the key writes the instant: one instant, one tenure, in any zone.
+    as_of = utc(issue.occurred_at).date() if issue.occurred_at is not None else date.today()  # noqa: DTZ011
     years = as_of.year - since.year - ((as_of.month, as_of.day) < (since.month, since.day))
     return max(years, 0)
 

@@ -36,11 +36,15 @@ class Budgets:
         policy: Policy | None,
         now: datetime,
         spent_so_far: dict[tuple[str, str, str], Money] | None = None,
+        *,
+        already: Money | None = None,
     ) -> tuple[Resolution, list[tuple[str, str, str, str]]]:
         """Hold back what the budgets do not cover; return it, and the spending to write.
 
         *spent_so_far*, when given, carries what this call has spent already,
         for decisions recorded together before their spending is written.
+        *already* is the goodwill the claim's earlier decisions granted on the
+        spot: counted then, it is not counted again.
         """
         budgets = () if policy is None else policy.budgets_for(resolution.role)
         if not budgets:
@@ -67,10 +71,12 @@ class Budgets:
             policy,  # type: ignore[arg-type]  # budgets come only from a policy
             left,
             why=f"the {budget.label} budget of {budget.limit} for {window}",
+            already=already,
         )
-        spent = goodwill_now(stored)
+        spent = goodwill_now(stored) - (stored.owed * 0 if already is None else already)
+        spent = max(spent, spent * 0)
         uses = []
-        if spent:
+        if spent.amount:
             for budget in budgets:
                 window = budget.window(now)
                 total = known[budget.label, window, currency] = spent_in(budget, window) + spent

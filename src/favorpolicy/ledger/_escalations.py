@@ -20,6 +20,7 @@ from .._forms import resolution_from_dict
 from .._money import CONTEXT, Money
 from .._show import show
 from ..exceptions import InvalidRecord, UnknownRole
+from ._claims import UPSERT_CLAIM, claim_of, claim_row
 from ._policies import PolicyBook
 from ._rows import text
 from ._store import Store
@@ -53,13 +54,18 @@ class Escalations:
         """
         with self._store.write() as conn:
             row = conn.execute(
-                "SELECT e.role, e.opened_at, e.closed_at, r.body, r.fingerprint "
+                "SELECT e.role, e.opened_at, e.closed_at, r.body, r.fingerprint, e.closed_by "
                 "FROM escalations e JOIN resolutions r ON r.key = e.key WHERE e.key = ?",
                 (key,),
             ).fetchone()
             if row is None:
                 raise InvalidRecord(f"key: {show(key)} has no escalation in this ledger")
-            role, opened_at, closed_at, body, fingerprint = row
+            role, opened_at, closed_at, body, fingerprint, closed_by = row
+            if closed_by == "(superseded)":
+                raise InvalidRecord(
+                    f"key: {show(key)} was superseded, at {closed_at}, by a later decision of "
+                    "its issue; approve that one"
+                )
             if closed_at is not None:
                 raise InvalidRecord(f"key: {show(key)} was already approved, at {closed_at}")
             policy = self._policies.get(conn, fingerprint)
@@ -75,7 +81,12 @@ class Escalations:
                 "UPDATE escalations SET closed_at = ?, closed_by = ? WHERE key = ?",
                 (text(now), by, key),
             )
-        resolution = resolution_from_dict(json.loads(body))
+            resolution = resolution_from_dict(json.loads(body))
+            # What is approved is handed over: a later decision of the claim grants past it.
+            claim = claim_of(conn, resolution.issue_id, resolution.total.currency)
+            if claim is not None and claim.latest_key == key:
+                handed = claim._replace(granted=claim.granted + resolution.pending)
+                conn.execute(UPSERT_CLAIM, claim_row(resolution.issue_id, handed))
         return Approval(key, role, by, resolution.pending, now - datetime.fromisoformat(opened_at))
 
     def escalations(self, *, open_only: bool = True) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Final, NamedTuple
 
+from .._budget import supersede
 from .._events import events_for
 from .._forms import resolution_from_dict, resolution_json
 from .._model import Issue, Resolution, was_handed_over
@@ -23,6 +24,7 @@ from .._policy import Policy
 from .._show import show
 from ..exceptions import InvalidRecord, LedgerConflict
 from ._budgets import Budgets
+from ._claims import CLOSE_SUPERSEDED, UPSERT_CLAIM, Claim, claim_of, claim_row
 from ._policies import PolicyBook
 from ._rows import (
     DELIVERED_BEFORE,
@@ -49,6 +51,17 @@ class _Rows(NamedTuple):
     events: list[tuple[str, str, str, str, str, str]]
     #: (delivered at, event id) of the events resolve() already handed to the sinks
     delivered: list[tuple[str, str]]
+    #: the claim's row as it stands after this decision
+    claim: tuple[str, str, str, str, str]
+    #: (closed at, key) of the superseded decision's escalation, if it waited
+    closed: list[tuple[str, str]]
+
+
+class _Carried(NamedTuple):
+    """What the decisions of one call wrote before their rows are: budgets spent, claims."""
+
+    spent: dict[tuple[str, str, str], Money]
+    claims: dict[str, Claim]
 
 
 #: How many keys one ``WHERE key IN (...)`` asks for, well under SQLite's limit on parameters.
@@ -105,7 +118,9 @@ class Recorder:
             stored = self.stored(conn, {resolution.key for resolution in resolutions})
             now = self._clock()
             recorded = text(now)
-            spent_so_far: dict[tuple[str, str, str], Money] = {}
+            carried = _Carried({}, {})
+            claims: dict[str, tuple[str, str, str, str, str]] = {}
+            closed: list[tuple[str, str]] = []
             spending: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
             resolution_rows: list[tuple[object, ...]] = []
             escalations: list[tuple[str, str, str]] = []
@@ -124,8 +139,10 @@ class Recorder:
                     continue
                 made_by = policy or self._made_by(conn, resolution)
                 rows = self._new_rows(
-                    conn, resolution, made_by, issue, body, request, now, recorded, spent_so_far
+                    conn, resolution, made_by, issue, body, request, now, recorded, carried
                 )
+                claims[resolution.issue_id] = rows.claim
+                closed += rows.closed
                 resolution_rows.append(rows.resolution)
                 escalations += rows.escalation
                 spending.update((use[:3], use) for use in rows.spending)
@@ -138,6 +155,8 @@ class Recorder:
             conn.executemany(SPEND, spending.values())
             conn.executemany(INSERT_EVENT, events)
             conn.executemany(DELIVERED_BEFORE, delivered)
+            conn.executemany(UPSERT_CLAIM, claims.values())
+            conn.executemany(CLOSE_SUPERSEDED, closed)
         return answers
 
     def stored(self, conn: Connection, keys: set[str]) -> dict[str, tuple[str, Resolution]]:
@@ -210,6 +229,8 @@ class Recorder:
             conn.executemany(SPEND, rows.spending)
             conn.executemany(INSERT_EVENT, rows.events)
             conn.executemany(DELIVERED_BEFORE, rows.delivered)
+            conn.execute(UPSERT_CLAIM, rows.claim)
+            conn.executemany(CLOSE_SUPERSEDED, rows.closed)
         return rows.stored
 
     def _new_rows(  # noqa: PLR0917  # one decision and where it is recorded
@@ -222,15 +243,36 @@ class Recorder:
         request: str,
         now: datetime,
         recorded: str,
-        spent_so_far: dict[tuple[str, str, str], Money] | None = None,
+        carried: _Carried | None = None,
     ) -> _Rows:
-        """What recording one new decision at *now* (as text, *recorded*) writes, budgets applied.
+        """What recording one new decision at *now* (as text, *recorded*) writes.
 
+        Its budgets apply, and its claim: a later decision of an issue already
+        decided supersedes the earlier one and grants only the difference.
         Both ways of recording use it: :meth:`_insert_new` writes the rows at
-        once, :meth:`_record_many` gathers a batch's rows and writes them
-        together, carrying the budgets' spending in *spent_so_far*.
+        once, :meth:`record_many` gathers a batch's rows and writes them
+        together, *carried* holding what the batch spent and claimed so far.
         """
-        stored, spending = self._budgets.apply(conn, resolution, policy, now, spent_so_far)
+        currency = resolution.total.currency
+        claim = claim_of(
+            conn, resolution.issue_id, currency, None if carried is None else carried.claims
+        )
+        stored, spending = self._budgets.apply(
+            conn,
+            resolution,
+            policy,
+            now,
+            None if carried is None else carried.spent,
+            already=None if claim is None else claim.goodwill,
+        )
+        goodwill = stored.granted_now - stored.owed  # on the spot, before the claim's share
+        if claim is not None:
+            stored = supersede(stored, claim.granted, claim.latest_key)
+            goodwill = max(goodwill, claim.goodwill)
+        granted = stored.granted_now if claim is None else claim.granted + stored.granted_now
+        now_claimed = Claim(stored.key, granted, max(goodwill, goodwill * 0))
+        if carried is not None:
+            carried.claims[resolution.issue_id] = now_claimed
         if stored is not resolution:
             body = resolution_json(stored)
         escalate_to = stored.escalate_to
@@ -248,6 +290,8 @@ class Recorder:
             spending,
             events,
             [(recorded, row[0]) for row in events if row[0] in sent],
+            claim_row(resolution.issue_id, now_claimed),
+            [] if claim is None else [(recorded, claim.latest_key)],
         )
 
     def _made_by(self, conn: Connection, resolution: Resolution) -> Policy:

@@ -61,6 +61,8 @@ class ReportRow:
     body: str
     approved_at: str | None
     approved_by: str | None
+    #: the key of the earlier decision of its issue that this one supersedes, if any
+    supersedes: str | None = None
 
     CSV_FIELDS: ClassVar[tuple[str, ...]] = (
         "seq",
@@ -84,6 +86,7 @@ class ReportRow:
         "plugin_faults",
         "remedies",
         "reasons",
+        "supersedes",
     )
 
     def resolution(self) -> dict[str, Any]:
@@ -103,6 +106,7 @@ class ReportRow:
             "fault": self.fault,
             "approved_by": self.approved_by,
             "approved_at": self.approved_at,
+            "supersedes": self.supersedes,
             "resolution": self.resolution(),
         }
 
@@ -131,6 +135,7 @@ class ReportRow:
             "plugin_faults": self.faults,
             "remedies": "; ".join(f"{r['kind']} {r['value']}" for r in data["remedies"]),
             "reasons": " ".join(reason["code"] for reason in data["reasons"]),
+            "supersedes": self.supersedes or "",
         }
 
 
@@ -154,11 +159,14 @@ class _Money:
     cost: Decimal = _ZERO
     granted_now: Decimal = _ZERO
 
-    def add(self, row: ReportRow) -> None:
-        self.owed += Decimal(row.owed)
-        self.goodwill += Decimal(row.goodwill)
-        self.cost += Decimal(row.cost)
+    def add(self, row: ReportRow, *, superseded: bool = False) -> None:
+        """Add *row*; of a *superseded* decision only what it granted, since a later
+        decision of its claim owes, gives and costs in its place."""
         self.granted_now += Decimal(row.granted_now)
+        if not superseded:
+            self.owed += Decimal(row.owed)
+            self.goodwill += Decimal(row.goodwill)
+            self.cost += Decimal(row.cost)
 
     def to_json(self) -> dict[str, str]:
         return {name: str(value) for name, value in attrs.asdict(self).items()}
@@ -182,6 +190,8 @@ class LedgerReport:
     plugin_faults: dict[str, Any]
     repeat_customers: dict[str, Any]
     top_reasons: list[tuple[str, int]]
+    #: decisions of an issue decided before, which superseded the earlier one
+    claims: dict[str, Any] = attrs.Factory(dict)
 
     def to_json(self) -> dict[str, Any]:
         data = attrs.asdict(self)
@@ -223,6 +233,9 @@ class LedgerReport:
             lines.append(f"  oldest still waiting: {escalations['oldest_waiting_hours']} h")
         for role, count in escalations["by_role"].items():
             lines.append(f"  to {role}: {count}")
+        if self.claims.get("decided_again"):
+            again = self.claims["decided_again"]
+            lines += ["", f"issues decided again: {again} decision(s) superseded an earlier one"]
         lines += ["", f"abuse flags: {self.abuse['flags']}"]
         lines.extend(f"  {level}: {count}" for level, count in self.abuse["by_level"].items())
         lines.append(
@@ -262,13 +275,22 @@ def build_report(
     faults: Counter[str] = Counter()
     customers: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    rows = list(rows)
+    superseded = {row.supersedes for row in rows if row.supersedes is not None}
+    again: list[str] = []
     for row in rows:
         count += 1
         data = row.resolution()
-        mistakes[row.month()][row.kind or "not recorded"][_fault(row, data["reasons"])] += 1
-        money[row.currency].add(row)
-        by_month[row.month()][row.currency].add(row)
-        if row.escalate_to is not None:
+        if row.supersedes is not None:
+            again.append(data["issue_id"])
+        replaced = row.key in superseded
+        if not replaced:
+            mistakes[row.month()][row.kind or "not recorded"][_fault(row, data["reasons"])] += 1
+        money[row.currency].add(row, superseded=replaced)
+        by_month[row.month()][row.currency].add(row, superseded=replaced)
+        if row.escalate_to is not None and row.approved_by == "(superseded)":
+            pass  # its claim's later decision waits, or was approved, in its place
+        elif row.escalate_to is not None:
             escalated_to[row.escalate_to] += 1
             opened = datetime.fromisoformat(row.recorded_at)
             if row.approved_at is not None:
@@ -325,6 +347,7 @@ def build_report(
             "top": [{"customer_id": c, "resolutions": n} for c, n in repeat[:_TOP]],
         },
         top_reasons=reasons.most_common(_TOP),
+        claims={"decided_again": len(again), "issues": sorted(set(again))[:_TOP]},
     )
 
 
@@ -372,7 +395,7 @@ class Reports:
         query = (
             "SELECT r.seq, r.key, r.recorded_at, r.kind, r.fault, r.currency, r.owed, "
             "r.goodwill, r.total, r.granted_now, r.cost, r.escalate_to, r.screen, r.faults, "
-            "r.customer_id, r.body, e.closed_at, e.closed_by "
+            "r.customer_id, r.body, e.closed_at, e.closed_by, r.supersedes "
             "FROM resolutions r LEFT JOIN escalations e ON e.key = r.key "
             "WHERE r.recorded_at >= ? AND r.recorded_at < ? ORDER BY r.seq"
         )

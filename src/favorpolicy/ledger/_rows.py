@@ -62,8 +62,8 @@ def stored_event(event: Event) -> str:
 INSERT_RESOLUTION: Final = (
     "INSERT INTO resolutions (key, request, recorded_at, issue_id, customer_id, role, "
     "kind, fault, occurred_at, currency, owed, goodwill, total, granted_now, cost, "
-    "escalate_to, screen, faults, fingerprint, body) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "escalate_to, screen, faults, fingerprint, body, supersedes) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 #: An event that resolve() already handed to the in-memory delivery: kept, and not sent again.
 DELIVERED_BEFORE: Final = (
@@ -106,6 +106,7 @@ def resolution_row(
         len(resolution.faults),
         resolution.policy_fingerprint,
         body,
+        resolution.supersedes,
     )
 
 

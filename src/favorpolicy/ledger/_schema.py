@@ -8,9 +8,14 @@ refused, never rewritten.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Final
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
+from .._money import CONTEXT
+
+__all__ = ["AFTER", "APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION"]
 
 #: "FaVp": tells a favorpolicy ledger from any other SQLite file.
 APPLICATION_ID: Final = 0x46615670
@@ -113,6 +118,53 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         SELECT key, escalate_to, recorded_at FROM resolutions WHERE escalate_to IS NOT NULL
         """,
     ),
+    # Version 3: an issue is a claim; a later decision of it supersedes the earlier one.
+    3: (
+        """
+        CREATE TABLE claims (
+            issue_id    TEXT PRIMARY KEY,
+            latest_key  TEXT NOT NULL,
+            currency    TEXT NOT NULL,
+            granted     TEXT NOT NULL,  -- handed over: on the spot, and approved escalations
+            goodwill    TEXT NOT NULL   -- the goodwill of it granted on the spot
+        )
+        """,
+        "ALTER TABLE resolutions ADD COLUMN supersedes TEXT",
+        "CREATE INDEX resolutions_issue ON resolutions (issue_id, seq)",
+    ),
 }
+#: Work a migration does that SQL cannot do exactly (sums of decimal text), after its SQL.
+AFTER: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {}
+
+
+def _claims_of_earlier_decisions(conn: sqlite3.Connection) -> None:
+    """Version 3: each issue recorded before becomes a claim of all it was granted.
+
+    Every decision was paid in full then (the defect claims mend), so the claim
+    holds their sum, and the latest decision is the one a new one supersedes.
+    """
+    claims: dict[str, list[object]] = {}
+    rows = conn.execute(
+        "SELECT issue_id, key, currency, granted_now, owed FROM resolutions ORDER BY seq"
+    )
+    add = CONTEXT.add
+    for issue_id, key, currency, granted_now, owed in rows:
+        granted, goodwill = Decimal(granted_now), max(Decimal(granted_now) - Decimal(owed), 0)
+        if issue_id in claims:
+            _, _, before, before_goodwill = claims[issue_id]
+            granted = add(granted, before)  # type: ignore[arg-type]  # Decimals put here
+            goodwill = add(goodwill, before_goodwill)  # type: ignore[arg-type]
+        claims[issue_id] = [key, currency, granted, goodwill]
+    conn.executemany(
+        "INSERT INTO claims (issue_id, latest_key, currency, granted, goodwill) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (issue_id, key, currency, format(granted, "f"), format(goodwill, "f"))
+            for issue_id, (key, currency, granted, goodwill) in claims.items()
+        ],
+    )
+
+
+AFTER[3] = _claims_of_earlier_decisions
 
 SCHEMA_VERSION: Final = max(MIGRATIONS)

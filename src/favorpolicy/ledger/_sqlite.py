@@ -22,7 +22,7 @@ from typing import Final
 
 from .. import _log
 from ..exceptions import LedgerError
-from ._schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from ._schema import AFTER, APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from ._store import Connection, KeyTaken
 from ._wal import committed_pages
 
@@ -173,6 +173,8 @@ class SqliteStore:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[step]:
                     conn.execute(statement)
+                if step in AFTER:
+                    AFTER[step](conn)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except BaseException:
             conn.execute("ROLLBACK")
