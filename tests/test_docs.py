@@ -51,10 +51,10 @@ def test_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_pages_with_code_are_all_checked() -> None:
-    # index.md is a table of contents, performance.md reports figures, architecture.md
-    # draws the packages, and cli.md's console sessions are run by tests/test_cli.py;
-    # the rest show Python code.
-    prose = {"index.md", "performance.md", "cli.md", "architecture.md"}
+    # index.md is a table of contents, performance.md and reliability.md report figures
+    # and tests, architecture.md draws the packages, and cli.md's console sessions are
+    # run by tests/test_cli.py; the rest show Python code.
+    prose = {"index.md", "performance.md", "cli.md", "architecture.md", "reliability.md"}
     assert {page.name for page in ALL_PAGES} - prose == {page.name for page in PAGES}
 
 
