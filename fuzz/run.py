@@ -1,14 +1,18 @@
 """Fuzz one target for long, with atheris (libFuzzer for Python), on demand.
 
     python -m pip install atheris '.[test]'
-    python fuzz/run.py ticket_json -runs=1000000 -timeout=2 -rss_limit_mb=200
+    python fuzz/run.py ticket_json -runs=1000000 -timeout=2 \
+        -malloc_limit_mb=200 -rss_limit_mb=2048
     python fuzz/run.py --all -runs=200000           # each target in turn
 
 libFuzzer's own options do the measuring: ``-timeout=2`` fails any input that
-takes over 2 seconds, ``-rss_limit_mb=200`` any that takes the process past
-200 MB, and an exception other than favorpolicy's own stops the run and keeps
-the input in a ``crash-*`` file. The seeds are the project's own examples
-(``fuzz/seeds.py``). docs/reliability.md records the last long run.
+takes over 2 seconds, ``-malloc_limit_mb=200`` any that asks for more than
+200 MB at once, and an exception other than favorpolicy's own stops the run
+and keeps the input in a ``crash-*`` file. (``-rss_limit_mb`` bounds the
+whole process, whose resident size grows with libFuzzer's own corpus and
+coverage maps over a long run, so it is set high; the memory each input
+takes is what the malloc limit and ``tests/test_hostile_input.py`` bound.)
+The seeds are the project's own examples (``fuzz/seeds.py``). docs/reliability.md records the last long run.
 """
 
 from __future__ import annotations
