@@ -12,7 +12,8 @@ and keeps the input in a ``crash-*`` file. (``-rss_limit_mb`` bounds the
 whole process, whose resident size grows with libFuzzer's own corpus and
 coverage maps over a long run, so it is set high; the memory each input
 takes is what the malloc limit and ``tests/test_hostile_input.py`` bound.)
-The seeds are the project's own examples (``fuzz/seeds.py``). docs/reliability.md records the last long run.
+The seeds are the project's own examples (``fuzz/seeds.py``);
+docs/reliability.md records the last long run.
 """
 
 from __future__ import annotations
