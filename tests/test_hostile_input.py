@@ -124,6 +124,19 @@ class TestPolicyAtTheDoor:
         with pytest.raises(InvalidPolicy, match=problem):
             policy_from_toml(path)
 
+    @pytest.mark.parametrize(
+        ("key", "shown"),
+        [("favour\rmargin", "'favour\\rmargin'"), ("a, b", "a, b"), ("it's", "it's"),
+         ("x\x00y", "'x\\x00y'"), ("ação", "ação")],
+    )  # fmt: skip
+    def test_an_unknown_key_is_named_on_one_line(self, key: str, shown: str) -> None:
+        data = {**policy_to_dict(Policy.default("USD")), key: 1, "zz": 2}
+        with pytest.raises(InvalidPolicy) as caught:
+            policy_from_dict(data)
+        message = str(caught.value)
+        assert 1 == len(message.splitlines()), message
+        assert f"policy: {shown}: unknown key; zz: unknown key" == message
+
     def test_a_tenure_key_that_only_looks_like_digits(self) -> None:
         data = policy_to_dict(Policy.default("USD"))
         data["goodwill"]["tenure_factors"] = {"²": "1.1"}
@@ -162,6 +175,11 @@ class TestTicketsOnTheCommandLine:
             (b'{"issue": {"severity": ' + b"1" * 5000 + b"}}", "cannot be read"),
             (json.dumps({**TICKET, "issue": {**TICKET["issue"], "id": "T\ud800"}}).encode(),
              r"issue\.id: .* not a character"),
+            # Found by the long fuzz run: a key's own carriage return split the one line.
+            (json.dumps({**TICKET, "issue": {**TICKET["issue"], "occur\red_at": "x"}}).encode(),
+             r"issue\.'occur\\red_at': unknown key"),
+            (json.dumps({**TICKET, "issue\n\x1b[2J": {}}).encode(),
+             r"'issue\\n\\x1b\[2J': unknown key"),
         ],
     )  # fmt: skip
     def test_one_line_and_exit_code_2(self, raw: bytes, problem: str) -> None:

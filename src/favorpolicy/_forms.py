@@ -151,7 +151,7 @@ def _when(path: str, value: object, kind: type[date]) -> Any:
 
 
 def _key(key: object) -> str:
-    return key if isinstance(key, str) else show(key)
+    return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
 
 
 def _section(data: Mapping[str, Any], name: str, allowed: frozenset[str]) -> dict[str, Any]:

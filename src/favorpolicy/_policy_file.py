@@ -23,7 +23,7 @@ from ._forms import Amount, converter, parse_amount
 from ._model import RemedyKind
 from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-from ._show import show
+from ._show import one_line, show
 from .exceptions import FavorPolicyError, InvalidPolicy
 
 __all__ = ["policy_from_dict", "policy_from_toml", "policy_to_dict", "policy_to_toml"]
@@ -82,8 +82,8 @@ def _path(cattrs_path: str) -> str:
 
 def _describe(error: BaseException, expected: type | None) -> str:
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        keys = sorted(key if isinstance(key, str) else show(key) for key in error.extra_fields)
-        return f"unknown key(s) {keys}"
+        keys = sorted(_key(key) for key in error.extra_fields)
+        return f"unknown key(s) {_KEYS.join(keys)}"
     if isinstance(error, ValueError | TypeError) and not isinstance(error, KeyError):
         # Python's own messages name the value: "invalid literal for int() ...: 'soon'".
         return str(error)
@@ -96,11 +96,20 @@ def _shape_error(error: cattrs.BaseValidationError, source: str) -> InvalidPolic
         text, _, where = message.rpartition(" @ ")
         if text.startswith("unknown key(s) "):
             # Name each unknown key by its own path, as a typo would be looked for.
-            keys = text.removeprefix("unknown key(s) ").strip("[]").replace("'", "").split(", ")
+            keys = text.removeprefix("unknown key(s) ").split(_KEYS)
             messages.extend(f"{_join(_path(where), key)}: unknown key" for key in keys)
         else:
             messages.append(f"{_path(where) or '(top level)'}: {text}")
-    return InvalidPolicy(f"{source}: {'; '.join(messages)}")
+    # A key is the caller's own text: a newline or an escape in it stays visible, on one line.
+    return InvalidPolicy(one_line(f"{source}: {'; '.join(messages)}"))
+
+
+#: Between the unknown keys cattrs reports together, until each is named by its own path.
+_KEYS: Final = "\x00"
+
+
+def _key(key: object) -> str:
+    return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
 
 
 def _join(path: str, key: str) -> str:

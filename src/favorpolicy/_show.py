@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["show"]
+__all__ = ["one_line", "show"]
 
 _SHOWN_LENGTH: Final = 80
 
@@ -24,3 +24,11 @@ def show(value: object) -> str:
     if len(text) > _SHOWN_LENGTH:
         return f"{text[: _SHOWN_LENGTH - 5]}...{text[-2:]}"
     return text
+
+
+def one_line(text: str) -> str:
+    """*text* with each character that is not printable (a newline, a carriage return, an
+    escape) written as its escape, so that a message naming a caller's key stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

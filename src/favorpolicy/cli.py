@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
+from ._show import one_line
 from .exceptions import FavorPolicyError
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class _Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"favorpolicy: error: {self.message}", err=True)
+        click.echo(f"favorpolicy: error: {one_line(self.message)}", err=True)
 
 
 @contextmanager
@@ -118,7 +119,7 @@ class _Command(click.Group):
             if isinstance(error, FavorPolicyError | OSError):
                 raise _Failure(str(error)) from None
             click.echo(
-                f"favorpolicy: error: unexpected {type(error).__name__}: {error} "
+                f"favorpolicy: error: unexpected {type(error).__name__}: {one_line(str(error))} "
                 "(a bug: run with --debug for the traceback, and report it)",
                 err=True,
             )
