@@ -204,7 +204,9 @@ def rule_engine_engine(table: Table = DEFAULT) -> Engine:
         f"(loss * [{rates}][severity - 1] + [{floors}][severity - 1])"
         f" * {{{tiers}}}[tier] * {tenure} * {kind}"
     )
-    capped = f"$min([fault == 'customer' ? {table.courtesy} : {table_goodwill}, {table.cap}])"
+    # A fault of the business's never gets less than the courtesy a customer's own would.
+    lifted = f"$max([{table_goodwill}, {table.courtesy} - {_cents_up('loss')}])"
+    capped = f"$min([fault == 'customer' ? {table.courtesy} : {lifted}, {table.cap}])"
     decision = rule_engine.Rule(
         f"{{'owed': ({honoured} or fault == 'customer') ? 0 : {_cents_up('loss')},"
         f" 'goodwill': {honoured} ? 0 : {_cents_up(capped)}}}"
@@ -283,14 +285,16 @@ class _Actions(BaseActions):
     def set_factor(self, of: str, factor: Decimal) -> None:
         self.case.factors[of] = factor
 
-    @rule_action()
-    def apply_goodwill_table(self) -> None:
+    @rule_action(params={"courtesy": FIELD_NUMERIC})
+    def apply_goodwill_table(self, courtesy: Decimal) -> None:
         case = self.case
         case.owed = up(case.facts["loss"])
         factors = case.factors
         case.goodwill = (case.facts["loss"] * case.rate + case.floor) * (
             factors["tier"] * factors["tenure"] * factors["kind"]
         )
+        # A fault of the business's never gets less than the customer's own: the courtesy.
+        case.goodwill = max(case.goodwill, courtesy - case.owed)
 
     @rule_action(params={"amount": FIELD_NUMERIC})
     def set_owed(self, amount: Decimal) -> None:
@@ -350,7 +354,7 @@ def business_rules_rules(table: Table = DEFAULT) -> list[dict[str, Any]]:
     for kind, factor in table.kinds.items():
         rule(_when(("kind", "equal_to", kind)), _do("set_factor", of="kind", factor=factor))
     # Every ticket (a loss is never negative); the two rules after it override it.
-    rule(_when(("loss", "greater_than_or_equal_to", 0)), _do("apply_goodwill_table"))
+    rule(_when(("loss", "greater_than_or_equal_to", 0)), _do("apply_goodwill_table", courtesy=table.courtesy))
     rule(
         _when(("fault", "equal_to", "customer")),
         _do("set_owed", amount=Decimal(0)),
@@ -446,7 +450,8 @@ def zen_graph(table: Table = DEFAULT) -> dict[str, Any]:
         "owed": f'({honoured} or fault == "customer") ? 0 : ceil(loss * 100) / 100',
         "goodwill": (
             f'{honoured} ? 0 : ceil(min([fault == "customer" ? {table.courtesy} : '
-            "(loss * rate + floor) * tierFactor * tenureFactor * kindFactor, "
+            "max([(loss * rate + floor) * tierFactor * tenureFactor * kindFactor, "
+            f"{table.courtesy} - ceil(loss * 100) / 100]), "
             f"{table.cap}]) * 100) / 100"
         ),
     }

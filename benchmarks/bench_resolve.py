@@ -92,6 +92,8 @@ def baseline(
         goodwill = (loss * RATES[severity - 1] + FLOORS[severity - 1]) * (
             TIERS[tier] * tenure * KINDS.get(kind, Decimal(1))
         )
+        # A fault of the business's never gets less than the customer's own: the courtesy.
+        goodwill = max(goodwill, COURTESY - owed)
     goodwill = up(min(goodwill, CAP))
     total = owed + goodwill
 

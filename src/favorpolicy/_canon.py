@@ -84,6 +84,30 @@ def utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def _later_fields(issue: Issue, customer: Customer) -> dict[str, object]:
+    later: dict[str, object] = {}
+    for name in ("ordered_at", "promised_at", "delivered_at"):
+        moment = getattr(issue, name)
+        if moment is not None:
+            later[name] = utc(moment).isoformat()
+    if issue.region is not None:
+        later["region"] = issue.region
+    if issue.category:
+        later["category"] = issue.category
+    if issue.facts:
+        later["facts"] = _facts(issue.facts)
+    if customer.region is not None:
+        later["customer.region"] = customer.region
+    if customer.facts:
+        later["customer.facts"] = _facts(customer.facts)
+    return later
+
+
+def _facts(facts: Mapping[str, object]) -> list[list[object]]:
+    # Each value with its type: the fact True is not the number 1, nor the text "1".
+    return [[name, type(value).__name__, canonical(value)] for name, value in facts.items()]
+
+
 def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years: int) -> str:
     """The decision key: the digest of every field of the issue and the customer, the policy's
     terms *fingerprint*, the *role* and the tenure in whole *years* the decision used.
@@ -120,4 +144,8 @@ def key_of(issue: Issue, customer: Customer, fingerprint: str, role: str, years:
         role,
         years,
     ]
+    later = _later_fields(issue, customer)
+    if later:
+        # Fields added after key format 2: only when set, so every stored key stays valid.
+        fields.append(later)
     return hashlib.sha256(_ENCODE(fields).encode("utf-8")).hexdigest()

@@ -13,6 +13,7 @@ from typing import Any, Final, ParamSpec, TypeVar, cast
 
 import attrs
 
+from ._facts import NO_FACTS, Facts, facts_of, region_of
 from ._money import Money
 from ._show import show
 from .exceptions import (
@@ -229,6 +230,29 @@ def _to_preference(value: object) -> RemedyKind | None:
     return _PREFERENCE(value)
 
 
+def _to_moment(value: object) -> object:
+    # A plain date is the start of that day, in UTC as every naive datetime is.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001  # naive is UTC
+    return value
+
+
+def _customer_region(value: object) -> str | None:
+    return region_of(value, "region", InvalidCustomer)
+
+
+def _issue_region(value: object) -> str | None:
+    return region_of(value, "region", InvalidIssue)
+
+
+def _customer_facts(value: object) -> Facts:
+    return facts_of(value, "facts", InvalidCustomer)
+
+
+def _issue_facts(value: object) -> Facts:
+    return facts_of(value, "facts", InvalidIssue)
+
+
 @attrs.frozen
 class Customer:
     """The person with the problem.
@@ -251,6 +275,10 @@ class Customer:
         default=None,
         converter=_to_preference,
     )
+    #: Where the customer lives: an ISO 3166 country, optionally with a subdivision ("BR-SP").
+    region: str | None = attrs.field(default=None, converter=_customer_region)
+    #: Named extra facts about the customer, for a policy's rules (``customer.facts.NAME``).
+    facts: Facts = attrs.field(default=NO_FACTS, converter=_customer_facts)
 
 
 @attrs.frozen
@@ -276,6 +304,24 @@ class Issue:
     occurred_at: datetime | None = attrs.field(
         default=None, validator=_optional_instance(InvalidIssue, datetime)
     )
+    #: When the order was placed; a plain date is the start of that day (UTC).
+    ordered_at: datetime | None = attrs.field(
+        default=None, converter=_to_moment, validator=_optional_instance(InvalidIssue, datetime)
+    )
+    #: When delivery was promised for.
+    promised_at: datetime | None = attrs.field(
+        default=None, converter=_to_moment, validator=_optional_instance(InvalidIssue, datetime)
+    )
+    #: When the order was delivered; None while it is not.
+    delivered_at: datetime | None = attrs.field(
+        default=None, converter=_to_moment, validator=_optional_instance(InvalidIssue, datetime)
+    )
+    #: Where it happened: an ISO 3166 country, optionally with a subdivision ("BR-SP").
+    region: str | None = attrs.field(default=None, converter=_issue_region)
+    #: What was bought, in the business's own words ("perishable", "electronics").
+    category: str = attrs.field(default="", validator=_text(InvalidIssue))
+    #: Named extra facts, for a policy's rules (``facts.NAME``).
+    facts: Facts = attrs.field(default=NO_FACTS, converter=_issue_facts)
 
 
 @attrs.frozen

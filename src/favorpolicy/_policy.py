@@ -32,6 +32,7 @@ from ._policy_parts import (
     remedy_kind_at,
     sequence_at,
 )
+from ._rules import Rule, check_rules, check_worse_when
 from ._sink_settings import check_sink_settings
 from ._tables import Tables
 from .exceptions import FavorPolicyError, InvalidPolicy
@@ -148,6 +149,19 @@ def _setting(path: str, value: object, *, in_list: bool = False) -> object:
     raise invalid(path, value, "is not a str, int, bool, Decimal, None or a list of them")
 
 
+def _rules(value: object) -> tuple[Rule, ...]:
+    def rule(path: str, item: object) -> Rule:
+        if not isinstance(item, Rule):
+            raise invalid(path, item, "is not a Rule")
+        return item
+
+    return sequence_at("rules", value, rule)
+
+
+def _worse_when(value: object) -> Mapping[str, str]:
+    return types.MappingProxyType(check_worse_when(value))
+
+
 def _budgets(value: object) -> tuple[Budget, ...]:
     def budget(path: str, item: object) -> Budget:
         if not isinstance(item, Budget):
@@ -189,6 +203,11 @@ class Policy:
     hook_budget_ms: int = attrs.field(default=250, converter=_hook_budget)
     settings: Mapping[str, Mapping[str, object]] = attrs.field(factory=dict, converter=_settings)
     budgets: tuple[Budget, ...] = attrs.field(default=(), converter=_budgets, metadata=LATE)
+    #: Rules on any fact of a ticket; see docs/policy-rules.md.
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules, metadata=LATE)
+    #: Facts of the policy's own that make a case worse as they grow ("higher") or
+    #: fall ("lower"), such as ``{"facts.uptime_percent": "lower"}``.
+    worse_when: Mapping[str, str] = attrs.field(factory=dict, converter=_worse_when, metadata=LATE)
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     #: The fingerprint of what decides: every part but the plugins' settings (a rotated
@@ -201,6 +220,9 @@ class Policy:
         self._check_roles()
         self._check_goodwill()
         self._check_budgets()
+        check_rules(
+            self.rules, currency=self.currency, tiers=self.tiers, worse_when=self.worse_when
+        )
         check_sink_settings(self.settings)
         object.__setattr__(
             self,

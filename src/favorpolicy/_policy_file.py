@@ -8,6 +8,7 @@ own checks then run. Every error names the file, the key path and the value.
 
 from __future__ import annotations
 
+import enum
 import os
 import tomllib
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from ._forms import Amount, converter, parse_amount
 from ._model import RemedyKind
 from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
+from ._rules import Band, Condition, Op, Owe, Rule
 from ._show import one_line, show
 from .exceptions import FavorPolicyError, InvalidPolicy
 
@@ -59,6 +61,35 @@ class _BudgetFile:
 
 
 @attrs.define
+class _BandFile:
+    owe: Amount
+    upto: Decimal | None = None
+
+
+@attrs.define
+class _OweFile:
+    amount: Amount | None = None
+    share: Decimal | None = None
+    of: str | None = None
+    by: str | None = None
+    bands: list[_BandFile] = attrs.field(factory=list)
+
+
+@attrs.define
+class _RuleFile:
+    name: str
+    when: dict[str, Any] = attrs.field(factory=dict)
+    unless: Any = None
+    owe: _OweFile | None = None
+    goodwill_rate: Decimal | None = None
+    goodwill_floor: Amount | None = None
+    goodwill_factor: Decimal | None = None
+    offers: list[list[str]] = attrs.field(factory=list)
+    basis: str = "policy"
+    cite: str = ""
+
+
+@attrs.define
 class _PolicyFile:
     currency: str
     tiers: list[str]
@@ -72,6 +103,8 @@ class _PolicyFile:
     valuations: dict[str, _ValuationFile] = attrs.field(factory=dict)
     settings: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     budgets: list[_BudgetFile] = attrs.field(factory=list)
+    rules: list[_RuleFile] = attrs.field(factory=list)
+    worse_when: dict[str, str] = attrs.field(factory=dict)
 
 
 def _path(cattrs_path: str) -> str:
@@ -186,7 +219,189 @@ def build(shape: _PolicyFile) -> Policy:
         hook_budget_ms=shape.hook_budget_ms,
         settings=shape.settings,
         budgets=tuple(_budget(f"budgets[{i}]", b, currency) for i, b in enumerate(shape.budgets)),
+        rules=tuple(_rule(f"rules[{i}]", rule, currency) for i, rule in enumerate(shape.rules)),
+        worse_when=shape.worse_when,
     )
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+#: The keys of a ``when`` table that hold facts of their own, rather than a fact.
+_NAMESPACES: Final = {
+    "facts": "facts.",
+    "customer": "customer.",
+    "customer.facts": "customer.facts.",
+}
+_OPS: Final = frozenset(op.value for op in Op)
+
+
+def _conditions(path: str, table: object, prefix: str = "") -> list[Condition]:
+    """The conditions a ``when`` or ``unless`` table writes.
+
+    ``fact = value`` tests equality, ``fact = [a, b]`` membership and ``fact = {le = 7}``
+    each operator given; ``facts`` and ``customer`` hold their own facts.
+    """
+    if not isinstance(table, Mapping):
+        raise InvalidPolicy(f"{path}: {show(table)} is not a table of facts")
+    conditions: list[Condition] = []
+    for key, value in table.items():
+        if not isinstance(key, str):
+            raise InvalidPolicy(f"{path}.{_key(key)}: is not a fact name")
+        fact = prefix + key
+        here = f"{path}.{_key(key)}"
+        if fact in _NAMESPACES and isinstance(value, Mapping):
+            conditions.extend(_conditions(here, value, _NAMESPACES[fact]))
+            continue
+        if isinstance(value, Mapping):
+            if not value or any(op not in _OPS for op in value):
+                unknown = next((op for op in value if op not in _OPS), None)
+                raise InvalidPolicy(
+                    f"{here}.{_key(unknown)}: is not an operator ({', '.join(sorted(_OPS))})"
+                    if unknown is not None
+                    else f"{here}: is an empty table; name an operator"
+                )
+            tests = [(op, item) for op, item in value.items()]
+        elif isinstance(value, list):
+            tests = [("in", value)]
+        else:
+            tests = [("eq", value)]
+        for op, item in tests:
+            if op == "missing" and item is not True:
+                raise InvalidPolicy(f"{here}.missing: {show(item)} must be true")
+            try:
+                conditions.append(Condition(fact, op, None if op == "missing" else item))
+            except InvalidPolicy as error:
+                raise InvalidPolicy(f"{here}: {error}") from None
+    return conditions
+
+
+def _unless_groups(path: str, value: object) -> list[list[Condition]]:
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [_conditions(path, value)]
+    if isinstance(value, list):
+        return [_conditions(f"{path}[{i}]", group) for i, group in enumerate(value)]
+    raise InvalidPolicy(f"{path}: {show(value)} is not a table of facts, or a list of them")
+
+
+def _owe(path: str, owe: _OweFile, currency: str) -> Owe:
+    try:
+        return Owe(
+            amount=None if owe.amount is None else _money(f"{path}.amount", owe.amount, currency),
+            share=owe.share,
+            of="loss" if owe.of is None else owe.of,
+            bands=tuple(
+                Band(_money(f"{path}.bands[{i}].owe", band.owe, currency), band.upto)
+                for i, band in enumerate(owe.bands)
+            ),
+            by=owe.by,
+        )
+    except InvalidPolicy as error:
+        raise InvalidPolicy(f"{path}: {error}") from None
+
+
+def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
+    when = _conditions(f"{path}.when", rule.when)
+    unless = _unless_groups(f"{path}.unless", rule.unless)
+    owe = None if rule.owe is None else _owe(f"{path}.owe", rule.owe, currency)
+    floor = rule.goodwill_floor
+    try:
+        return Rule(
+            name=rule.name,
+            when=when,
+            unless=unless,
+            owe=owe,
+            goodwill_rate=rule.goodwill_rate,
+            goodwill_floor=None
+            if floor is None
+            else _money(f"{path}.goodwill_floor", floor, currency),
+            goodwill_factor=rule.goodwill_factor,
+            offers=tuple(_offer(f"{path}.offers[{i}]", o) for i, o in enumerate(rule.offers)),
+            basis=rule.basis,
+            cite=rule.cite,
+        )
+    except InvalidPolicy as error:
+        raise InvalidPolicy(f"{path}: {error}") from None
+
+
+def _value_out(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_value_out(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _conditions_out(conditions: tuple[Condition, ...]) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for condition in conditions:
+        *spaces, name = _split(condition.fact)
+        place = table
+        for space in spaces:
+            place = place.setdefault(space, {})
+        value = True if condition.op is Op.MISSING else _value_out(condition.value)
+        ops = place.setdefault(name, {})
+        ops[condition.op.value] = value
+    return _simplified(table)
+
+
+def _split(fact: str) -> list[str]:
+    for space in ("customer.facts.", "customer.", "facts."):
+        if fact.startswith(space):
+            return [*space.rstrip(".").split("."), fact.removeprefix(space)]
+    return [fact]
+
+
+def _simplified(table: dict[str, Any]) -> dict[str, Any]:
+    # {eq = v} alone is written v, and {in = [...]} alone [...], as a person writes them.
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and value and not (set(value) <= _OPS):
+            out[key] = _simplified(value)
+        elif isinstance(value, dict) and list(value) == ["eq"]:
+            out[key] = value["eq"]
+        elif isinstance(value, dict) and list(value) == ["in"]:
+            out[key] = value["in"]
+        else:
+            out[key] = value
+    return out
+
+
+def _rule_out(rule: Rule) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": rule.name}
+    if rule.basis.value != "policy":
+        data["basis"] = rule.basis.value
+    if rule.cite:
+        data["cite"] = rule.cite
+    if rule.when:
+        data["when"] = _conditions_out(rule.when)
+    if len(rule.unless) == 1:
+        data["unless"] = _conditions_out(rule.unless[0])
+    elif rule.unless:
+        data["unless"] = [_conditions_out(group) for group in rule.unless]
+    if rule.owe is not None:
+        data["owe"] = _owe_out(rule.owe)
+    for name in ("goodwill_rate", "goodwill_factor"):
+        if getattr(rule, name) is not None:
+            data[name] = getattr(rule, name)
+    if rule.goodwill_floor is not None:
+        data["goodwill_floor"] = rule.goodwill_floor.amount
+    if rule.offers:
+        data["offers"] = [_offer_out(offer) for offer in rule.offers]
+    return data
+
+
+def _owe_out(owe: Owe) -> dict[str, Any]:
+    if owe.amount is not None:
+        return {"amount": owe.amount.amount}
+    if owe.share is not None:
+        return {"share": owe.share, "of": owe.of}
+    bands = [
+        {"owe": band.owe.amount} | ({} if band.upto is None else {"upto": band.upto})
+        for band in owe.bands
+    ]
+    return {"by": owe.by, "bands": bands}
 
 
 def _budget(path: str, budget: _BudgetFile, currency: str) -> Budget:
@@ -283,6 +498,11 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         ],
     )
     data: dict[str, Any] = _drop_none(converter().unstructure(shape))
+    del data["rules"], data["worse_when"]  # written below, and only when there are some
+    if policy.worse_when:
+        data["worse_when"] = dict(policy.worse_when)
+    if policy.rules:
+        data["rules"] = [_rule_out(rule) for rule in policy.rules]
     return data
 
 

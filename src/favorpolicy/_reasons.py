@@ -15,6 +15,7 @@ from typing import Final
 from ._model import Customer, Fault, Issue, Reason, RemedyKind, ScreenVerdict, unchecked
 from ._money import format_amount, trusted_money
 from ._policy import Policy
+from ._rules import Basis, Rule
 from ._tables import Package, Tables
 
 __all__ = [
@@ -25,9 +26,12 @@ __all__ = [
     "escalated",
     "granted_all",
     "granted_part",
+    "lifted_to_courtesy",
     "owed_reason",
     "raised",
     "rounded",
+    "rule_goodwill",
+    "ruled",
     "table_goodwill",
     "warned",
     "withheld",
@@ -97,12 +101,44 @@ def owed_reason(issue: Issue, owed: Decimal, honoured: bool) -> Reason:
     if issue.fault is _CUSTOMER:
         return _reason(
             code="customer_fault",
-            message="the customer caused the problem; nothing is owed",
+            message="the customer caused the problem; the loss itself is not owed",
             amount=trusted_money(_ZERO, currency),
         )
     code, message = _OWED_REASONS[issue.fault]
     shown = trusted_money(owed, currency)
     return _reason(code=code, message=message.format(loss=shown), amount=shown)
+
+
+def ruled(rule: Rule, amount: Decimal, currency: str) -> Reason:
+    shown = trusted_money(amount, currency)
+    cite = f" ({rule.cite})" if rule.cite else ""
+    if rule.basis is Basis.LAW:
+        return _reason(
+            code="legal_floor",
+            message=f"rule {rule.name!r}{cite} owes {shown} by law; nothing lowers it",
+            amount=shown,
+        )
+    return _reason(code="ruled", message=f"rule {rule.name!r}{cite} owes {shown}", amount=shown)
+
+
+def rule_goodwill(rules: tuple[Rule, ...], rate: Decimal, floor: Decimal, kind: Decimal) -> Reason:
+    named = ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+    return _reason(
+        code="rule_goodwill",
+        message=f"rule(s) {named} raise goodwill to a rate of {rate:%}, a floor of {floor} "
+        f"and a factor of {kind}",
+        amount=None,
+    )
+
+
+def lifted_to_courtesy(courtesy: Decimal, lifted: Decimal, currency: str) -> Reason:
+    return _reason(
+        code="fault_floor",
+        message=f"goodwill is lifted to {format_amount(lifted, currency)}, so that a fault of "
+        "the business's never gets less than the same case with the customer at fault "
+        f"(the courtesy of {format_amount(courtesy, currency)})",
+        amount=trusted_money(lifted, currency),
+    )
 
 
 def courtesy(goodwill: Decimal, currency: str) -> Reason:

@@ -42,6 +42,7 @@ from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, total_of, trusted_money
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, tables_of
 from ._reasons import Note, written
+from ._rules import Rule, matching
 from ._show import show
 from ._tables import Package, Part, Tables
 from .exceptions import (
@@ -322,7 +323,10 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     plan = calls.manager.plan()
     screened = plan.screen and (issue.conduct or not plan.conduct_only)
     verdict = calls.screen(issue, customer) if screened else NO_VERDICT
+    hits = matching(policy.rules, issue, customer) if policy.rules else _NO_HITS
     owed = _owed(issue, tables, notes)
+    ruled = _ruled(hits, issue, customer, tables, notes) if hits else _ZERO
+    owed = max(owed, ruled)
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
         if notes is not None:
@@ -330,10 +334,14 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     else:
         if verdict.level is _WARN and notes is not None:
             notes.append((reasons.warned, (verdict,)))
-        goodwill = _goodwill(issue, customer, tables, years, notes)
+        goodwill = _goodwill(
+            issue, customer, tables, years, notes, hits, CONTEXT.subtract(owed, ruled)
+        )
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, notes=notes)
     offers = _offers(policy, issue, verdict)
+    if hits and verdict.level < _RESTRICT:
+        offers = _with_rule_offers(offers, hits)
     candidates = plan.candidates and verdict.level < _RESTRICT
     if notes is None and not plan.own_cost and not candidates:
         # The policy's own remedies only, and no explanation: only the first choice
@@ -359,6 +367,36 @@ def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer
     if verdict.level is _RESTRICT:
         return _CASH_OR_REPLACEMENT
     return policy.candidates_for(issue.kind)
+
+
+_NO_HITS: Final[list[Rule]] = []
+
+
+def _ruled(
+    hits: list[Rule], issue: Issue, customer: Customer, tables: Tables, notes: list[Note] | None
+) -> Decimal:
+    """What the matching rules owe: the largest of their amounts (the hit policy), rounded up."""
+    ruled = _ZERO
+    for rule in hits:
+        if rule.owe is None:
+            continue
+        amount = rule.owe.owed(issue, customer)
+        if amount is None:
+            continue
+        amount = tables.round_up(amount)
+        if notes is not None:
+            notes.append((reasons.ruled, (rule, amount, issue.loss.currency)))
+        ruled = max(ruled, amount)
+    return ruled
+
+
+def _with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer, ...]:
+    """The policy's offers for the kind, and every matching rule's (the union), refund last."""
+    added = sorted(
+        {offer for rule in hits for offer in rule.offers if offer not in offers},
+        key=lambda offer: (offer.whole.value, "" if offer.extra is None else offer.extra.value),
+    )
+    return (*offers[:-1], *added, offers[-1]) if added else offers
 
 
 def _plugin_goodwill_applies(issue: Issue) -> bool:
@@ -504,9 +542,16 @@ def _tenure_years(issue: Issue, customer: Customer) -> int:
     return max(years, 0)
 
 
-def _goodwill(
-    issue: Issue, customer: Customer, tables: Tables, years: int, notes: list[Note] | None
+def _goodwill(  # noqa: PLR0917  # what the goodwill step reads
+    issue: Issue,
+    customer: Customer,
+    tables: Tables,
+    years: int,
+    notes: list[Note] | None,
+    hits: list[Rule],
+    made_whole: Decimal,
 ) -> Decimal:
+    """The goodwill; *made_whole* is what is owed beyond what the rules owe (the loss part)."""
     currency = issue.loss.currency
     if _is_honoured_pricing_error(issue):
         return _ZERO
@@ -515,25 +560,14 @@ def _goodwill(
         if notes is not None:
             notes.append((reasons.courtesy, (goodwill, currency)))
     else:
-        rate = tables.rates[issue.severity - 1]
-        floor = tables.floors[issue.severity - 1]
-        tier = tables.tier_factors[customer.tier]
-        tenure = _ONE
-        for threshold, factor in tables.tenure_factors:
-            if years >= threshold:
-                tenure = factor
-        kind = tables.kind_factors.get(issue.kind, _ONE)
-        multiply, add = CONTEXT.multiply, CONTEXT.add
-        goodwill = multiply(
-            add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
-        )
-        if notes is not None:
-            notes.append(
-                (
-                    reasons.table_goodwill,
-                    (issue, customer, tables, years, tier, tenure, kind, goodwill),
-                )
-            )
+        goodwill = _table_goodwill(issue, customer, tables, years, notes, hits)
+        # The same case with the customer at fault gets the rules' amounts and the courtesy:
+        # a fault of the business's never gets less.
+        lifted = CONTEXT.subtract(tables.courtesy, made_whole)
+        if goodwill < lifted:
+            goodwill = lifted
+            if notes is not None:
+                notes.append((reasons.lifted_to_courtesy, (tables.courtesy, lifted, currency)))
     if tables.cap is not None and goodwill > tables.cap:
         goodwill = tables.cap
         if notes is not None:
@@ -542,6 +576,50 @@ def _goodwill(
     if notes is not None and rounded != goodwill:
         notes.append((reasons.rounded, (goodwill, rounded, currency)))
     return rounded
+
+
+def _table_goodwill(  # noqa: PLR0917  # what the table reads
+    issue: Issue,
+    customer: Customer,
+    tables: Tables,
+    years: int,
+    notes: list[Note] | None,
+    hits: list[Rule],
+) -> Decimal:
+    """The goodwill table's amount; a matching rule's rate, floor or factor only raises it."""
+    rate = tables.rates[issue.severity - 1]
+    floor = tables.floors[issue.severity - 1]
+    tier = tables.tier_factors[customer.tier]
+    tenure = _ONE
+    for threshold, factor in tables.tenure_factors:
+        if years >= threshold:
+            tenure = factor
+    kind = tables.kind_factors.get(issue.kind, _ONE)
+    raising: list[Rule] = []
+    for rule in hits:
+        raised = False
+        if rule.goodwill_rate is not None and rule.goodwill_rate > rate:
+            rate, raised = rule.goodwill_rate, True
+        if rule.goodwill_floor is not None and rule.goodwill_floor.amount > floor:
+            floor, raised = rule.goodwill_floor.amount, True
+        if rule.goodwill_factor is not None and rule.goodwill_factor > kind:
+            kind, raised = rule.goodwill_factor, True
+        if raised:
+            raising.append(rule)
+    multiply, add = CONTEXT.multiply, CONTEXT.add
+    goodwill = multiply(
+        add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
+    )
+    if notes is not None:
+        if raising:
+            notes.append((reasons.rule_goodwill, (tuple(raising), rate, floor, kind)))
+        notes.append(
+            (
+                reasons.table_goodwill,
+                (issue, customer, tables, years, tier, tenure, kind, goodwill),
+            )
+        )
+    return goodwill
 
 
 def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[Part, ...]:

@@ -7,15 +7,18 @@ non-ASCII text, and every enum member.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 
+from .._facts import FactValue
 from .._model import BUILTIN_KINDS, Customer, Fault, Issue, RemedyKind
 from .._money import MINOR_UNITS, Money
 from .._policy import GoodwillRules, Offer, Policy, Role, Valuation
+from .._rules import Band, Condition, Owe, Rule
 
 __all__ = [
     "currencies",
@@ -23,6 +26,7 @@ __all__ = [
     "issues",
     "money",
     "policies",
+    "rule_tables",
     "scenarios",
 ]
 
@@ -111,7 +115,58 @@ def customers(
         lifetime_value=st.none() | money(policy.currency if policy else None, max_value=10**7),
         prior_remedies=st.integers(0, 50),
         preference=st.none() | st.sampled_from(RemedyKind),
+        region=st.none() | st.sampled_from(REGIONS),
+        facts=_facts(),
     )
+
+
+#: Regions the strategies draw from.
+REGIONS: Final = ("BR", "BR-SP", "DE", "FR", "JP", "KW", "US", "US-CA")
+#: Categories the strategies draw from ("" is none).
+CATEGORIES: Final = ("", "electronics", "perishable", "furniture", "roupas e acessórios")
+
+
+def _fact_values() -> st.SearchStrategy[FactValue]:
+    return st.one_of(
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.decimals(-(10**6), 10**6, places=3),
+        st.text(max_size=10),
+        st.dates(_FIRST_DAY, _LAST_DAY),
+    )
+
+
+def _facts() -> st.SearchStrategy[dict[str, FactValue]]:
+    """Named facts: the ones rule_tables() tests, near its thresholds, and any others."""
+    known: dict[str, st.SearchStrategy[Any]] = {
+        "durable": st.booleans(),
+        "distance_km": st.integers(0, 6000),
+        "uptime_percent": st.decimals(90, 100, places=2),
+        "rerouted": st.booleans(),
+    }
+    return st.fixed_dictionaries(
+        {}, optional=known | {"note": st.text(max_size=10)}
+    ) | st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), _fact_values(), max_size=3
+    )
+
+
+@st.composite
+def _dates(draw: st.DrawFn) -> dict[str, Any]:
+    """occurred_at, and the order's dates a few days around it (so day windows match)."""
+    occurred = draw(st.none() | st.datetimes(_FIRST_MOMENT, _LAST_MOMENT, timezones=st.just(UTC)))
+    anchor = occurred or datetime(2026, 6, 1, tzinfo=UTC)
+    ordered = anchor - timedelta(days=draw(st.integers(0, 60)), hours=draw(st.integers(0, 23)))
+
+    def later(days: int) -> datetime:
+        return ordered + timedelta(days=draw(st.integers(0, days)), hours=draw(st.integers(0, 23)))
+
+    return {
+        "occurred_at": occurred,
+        "ordered_at": draw(st.none() | st.just(ordered)),
+        "promised_at": draw(st.none() | st.just(later(20))),
+        "delivered_at": draw(st.none() | st.just(later(40))),
+    }
 
 
 def _kinds() -> st.SearchStrategy[str]:
@@ -138,10 +193,11 @@ def issues(
             order_value=st.none() | money(code, max_value=max_loss),
             severity=st.integers(1, 5),
             conduct=_text(),
-            channel=st.sampled_from(["", "email", "phone", "chat", "loja física"]),
-            occurred_at=st.none()
-            | st.datetimes(_FIRST_MOMENT, _LAST_MOMENT, timezones=st.just(UTC)),
-        )
+            channel=st.sampled_from(["", "email", "phone", "chat", "online", "loja física"]),
+            region=st.none() | st.sampled_from(REGIONS),
+            category=st.sampled_from(CATEGORIES),
+            facts=_facts(),
+        ).flatmap(lambda issue: _dates().map(lambda dates: attrs.evolve(issue, **dates)))
 
     return codes.flatmap(build)
 
@@ -213,10 +269,156 @@ def _policy(draw: st.DrawFn, currency: str) -> Policy:
     )
 
 
-def policies(currency: str | None = None) -> st.SearchStrategy[Policy]:
-    """Valid policies: the default one, and arbitrary ones that pass validation."""
+def policies(currency: str | None = None, *, rules: bool = False) -> st.SearchStrategy[Policy]:
+    """Valid policies: the default one, and arbitrary ones that pass validation.
+
+    With *rules*, each policy also has a table from :func:`rule_tables`.
+    """
     codes = as_strategy(currency, currencies())
-    return codes.flatmap(lambda code: st.just(Policy.default(code)) | _policy(code))
+    plain = codes.flatmap(lambda code: st.just(Policy.default(code)) | _policy(code))
+    if not rules:
+        return plain
+    return plain.flatmap(
+        lambda policy: rule_tables(policy).map(
+            lambda table: attrs.evolve(
+                policy, rules=table, worse_when={"facts.uptime_percent": "lower"}
+            )
+        )
+    )
+
+
+#: The fault sets a rule that gives may name: every worse case is in each.
+_GIVING_FAULTS: Final = (
+    (Fault.BUSINESS, Fault.UNKNOWN),
+    (Fault.BUSINESS, Fault.UNKNOWN, Fault.SHARED),
+    tuple(Fault),
+)
+
+
+@st.composite
+def _giving_condition(draw: st.DrawFn, policy: Policy) -> Condition:
+    """A condition that lets every worse case through (so the policy accepts it)."""
+    tiers = policy.tiers
+    lowest = draw(st.integers(0, len(tiers) - 1))
+    choice = draw(st.integers(0, 14))
+    small = st.integers(0, 45)
+    made: tuple[str, str, object] = (
+        ("kind", "in", draw(st.lists(st.sampled_from(BUILTIN_KINDS), min_size=1, max_size=3))),
+        ("channel", "in", ["online", "phone"]),
+        ("category", "eq", draw(st.sampled_from(CATEGORIES[1:]))),
+        ("country", "eq", draw(st.sampled_from(["BR", "DE", "US"]))),
+        ("days_since_delivery", draw(st.sampled_from(["le", "lt"])), draw(small)),
+        ("days_since_order", draw(st.sampled_from(["le", "lt", "ge"])), draw(small)),
+        ("days_late", draw(st.sampled_from(["ge", "gt"])), draw(st.integers(-5, 20))),
+        ("hours_late", draw(st.sampled_from(["ge", "gt"])), draw(st.integers(0, 200))),
+        ("loss", "ge", draw(money(policy.currency, max_value=1000)).amount),
+        ("severity", draw(st.sampled_from(["ge", "gt"])), draw(st.integers(1, 5))),
+        ("customer.tier", "in", list(tiers[lowest:])),
+        ("fault", "in", list(draw(st.sampled_from(_GIVING_FAULTS)))),
+        ("facts.durable", "eq", draw(st.booleans())),
+        (
+            "facts.distance_km",
+            draw(st.sampled_from(["le", "gt", "ge"])),
+            draw(st.integers(0, 5000)),
+        ),
+        (
+            "facts.uptime_percent",
+            draw(st.sampled_from(["lt", "le"])),
+            draw(st.decimals(90, 100, places=2)),
+        ),
+    )[choice]
+    return Condition(*made)
+
+
+def _flipped(condition: Condition) -> Condition:
+    """The condition as an exclusion that never leaves out a worse case."""
+    flip = {"ge": "lt", "gt": "le", "le": "gt", "lt": "ge"}
+    fact, op, value = condition.fact, condition.op.value, condition.value
+    if fact in {"fault", "customer.tier"}:
+        return Condition(fact, "not_in", value)
+    if op in flip and fact not in {"days_since_delivery", "days_since_order", "facts.distance_km"}:
+        return Condition(fact, flip[op], value)
+    return condition
+
+
+@st.composite
+def _owe(draw: st.DrawFn, currency: str) -> Owe:
+    def amount() -> Money:
+        return draw(money(currency, max_value=5000))
+
+    form = draw(st.integers(0, 3))
+    if form == 0:
+        return Owe(amount=amount())
+    if form == 1:
+        return Owe(
+            share=draw(_rates("0", "2", places=2)),
+            of=draw(st.sampled_from(["loss", "order_value"])),
+        )
+    if form == 2:  # a neutral fact: the bands may go any way
+        uptos = sorted(draw(st.sets(st.integers(0, 5000), min_size=1, max_size=3)))
+        bands = [Band(amount(), upto) for upto in uptos]
+        if draw(st.booleans()):
+            bands.append(Band(amount()))
+        return Owe(bands=tuple(bands), by="facts.distance_km")
+    uptos = sorted(draw(st.sets(st.integers(0, 20), max_size=3)))
+    amounts = sorted(amount().amount for _ in range(len(uptos) + 1))
+    bands = [
+        Band(Money(a, currency), upto) for a, upto in zip(amounts, [*uptos, None], strict=True)
+    ]
+    return Owe(bands=tuple(bands), by="days_late")
+
+
+@st.composite
+def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
+    when = draw(st.lists(_giving_condition(policy), max_size=3))
+    unless = [
+        [
+            _flipped(condition)
+            for condition in draw(st.lists(_giving_condition(policy), min_size=1, max_size=2))
+        ]
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    owe = draw(st.none() | _owe(policy.currency))
+    law = owe is not None and draw(st.booleans())
+    offer = st.builds(
+        Offer, whole=st.sampled_from(_MONEY_KINDS), extra=st.none() | st.sampled_from(_MONEY_KINDS)
+    )
+    fields: dict[str, Any] = {
+        "goodwill_rate": draw(st.none() | _rates("0", "1")),
+        "goodwill_floor": draw(st.none() | money(policy.currency, max_value=100)),
+        "goodwill_factor": draw(st.none() | _rates("0", "3")),
+        "offers": draw(st.lists(offer, max_size=2)),
+    }
+    if owe is None and all(value in (None, []) for value in fields.values()):
+        fields["offers"] = [Offer(RemedyKind.STORE_CREDIT)]
+    return Rule(
+        name,
+        when=when,
+        unless=unless,
+        owe=owe,
+        basis="law" if law else "policy",
+        cite=draw(st.sampled_from(["CDC art. 49", "Reg. 261/2004 art. 7", "16 CFR 435.2"]))
+        if law
+        else "",
+        **fields,
+    )
+
+
+def rule_tables(policy: Policy, *, max_rules: int = 6) -> st.SearchStrategy[tuple[Rule, ...]]:
+    """Tables of rules that *policy* accepts: conditions on every kind of fact, fixed
+    amounts, shares and bands, goodwill settings, offers and legal floors.
+
+    The facts they test are the ones :func:`issues` draws near their thresholds
+    (``facts.durable``, ``facts.distance_km``, ``facts.uptime_percent``, the order's
+    dates), so generated tickets match some rules and miss others.
+    """
+
+    @st.composite
+    def table(draw: st.DrawFn) -> tuple[Rule, ...]:
+        size = draw(st.integers(1, max_rules))
+        return tuple(draw(_rule(policy, f"rule-{number}")) for number in range(size))
+
+    return table()
 
 
 @st.composite

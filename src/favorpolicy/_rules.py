@@ -1,0 +1,808 @@
+"""Rules: conditions on any fact of a ticket, and what a matching rule gives.
+
+A :class:`Rule` has a name, conditions (``when``, and ``unless`` groups that
+exclude), and actions: an amount owed (:class:`Owe`), goodwill settings and
+offers. Every matching rule applies; where two set the same thing, the one
+that gives the customer more wins (see docs/policy-rules.md, "The hit
+policy"). :func:`check_rules` refuses, when a policy is built, a rule that
+could give less as a case gets worse.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final, NamedTuple
+
+import attrs
+
+from ._canon import canonical, utc
+from ._facts import FACT_NAME
+from ._model import Customer, Fault, Issue, check_text
+from ._money import CONTEXT, Money
+from ._policy_parts import Offer, invalid, rate_at
+from ._show import show
+from .exceptions import InvalidPolicy
+
+__all__ = [
+    "FACTS",
+    "MISSING",
+    "Basis",
+    "Band",
+    "Condition",
+    "Fact",
+    "Op",
+    "Owe",
+    "Rule",
+    "check_rules",
+    "check_worse_when",
+    "fact_value",
+    "matching",
+]
+
+
+class _Missing(enum.Enum):
+    MISSING = "missing"
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: What a fact is when a ticket does not have it; it never matches a comparison.
+MISSING: Final = _Missing.MISSING
+
+
+class Op(enum.StrEnum):
+    """How a condition tests a fact."""
+
+    EQ = "eq"
+    NE = "ne"
+    IN = "in"
+    NOT_IN = "not_in"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    #: The ticket does not have the fact at all.
+    MISSING = "missing"
+
+
+class Basis(enum.StrEnum):
+    """Why a rule gives what it gives: the business's own policy, or the law."""
+
+    POLICY = "policy"
+    LAW = "law"
+
+
+_SETS: Final = frozenset({Op.IN, Op.NOT_IN})
+_ORDERS: Final = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
+_UP: Final = frozenset({Op.GT, Op.GE})
+_DOWN: Final = frozenset({Op.LT, Op.LE})
+
+
+class Fact(NamedTuple):
+    """A fact a condition may test: how it is read, what it holds, and which way is worse."""
+
+    read: Callable[[Issue, Customer], object]
+    #: "number", "money", "text", "fault", "tier" or "any"
+    kind: str
+    #: "higher" when more of it is a worse case for the customer (the contract's monotone
+    #: rule: a rule may only give more as it grows), else None
+    worse: str | None
+    doc: str
+
+
+def _or_missing(value: object) -> object:
+    return MISSING if value is None or value == "" else value
+
+
+def _days(later: datetime | None, earlier: datetime | None) -> object:
+    if later is None or earlier is None:
+        return MISSING
+    return (utc(later).date() - utc(earlier).date()).days
+
+
+def _late_end(issue: Issue) -> datetime | None:
+    # Not delivered yet: late until the moment of the complaint.
+    return issue.delivered_at if issue.delivered_at is not None else issue.occurred_at
+
+
+def _hours_late(issue: Issue, customer: Customer) -> object:
+    end, promised = _late_end(issue), issue.promised_at
+    if end is None or promised is None:
+        return MISSING
+    return math.ceil((utc(end) - utc(promised)).total_seconds() / 3600)
+
+
+def _tenure_years(issue: Issue, customer: Customer) -> object:
+    since, at = customer.since, issue.occurred_at
+    if since is None or at is None:
+        return MISSING
+    day = utc(at).date()
+    return max(day.year - since.year - ((day.month, day.day) < (since.month, since.day)), 0)
+
+
+def _money_amount(value: Money | None) -> object:
+    return MISSING if value is None else value.amount
+
+
+#: Every fact a condition may name besides ``facts.NAME`` and ``customer.facts.NAME``.
+#: The derived ones count from the ticket's own dates, never from the clock, so a
+#: backtest decides as it would have on the day.
+FACTS: Final[Mapping[str, Fact]] = {
+    "kind": Fact(lambda i, c: i.kind, "text", None, "the issue's kind"),
+    "fault": Fact(lambda i, c: i.fault, "fault", None, "whose fault it was"),
+    "loss": Fact(lambda i, c: i.loss.amount, "money", "higher", "the loss"),
+    "order_value": Fact(
+        lambda i, c: _money_amount(i.order_value), "money", "higher", "the order's value"
+    ),
+    "severity": Fact(lambda i, c: i.severity, "number", "higher", "severity, 1 to 5"),
+    "channel": Fact(lambda i, c: _or_missing(i.channel), "text", None, "where it was bought"),
+    "region": Fact(lambda i, c: _or_missing(i.region), "text", None, "the issue's region"),
+    "country": Fact(
+        lambda i, c: MISSING if i.region is None else i.region[:2],
+        "text",
+        None,
+        "the issue's country: its region's first two letters",
+    ),
+    "category": Fact(lambda i, c: _or_missing(i.category), "text", None, "what was bought"),
+    "days_since_order": Fact(
+        lambda i, c: _days(i.occurred_at, i.ordered_at),
+        "number",
+        None,
+        "days from ordered_at to occurred_at",
+    ),
+    "days_since_delivery": Fact(
+        lambda i, c: _days(i.occurred_at, i.delivered_at),
+        "number",
+        None,
+        "days from delivered_at to occurred_at",
+    ),
+    "days_late": Fact(
+        lambda i, c: _days(_late_end(i), i.promised_at),
+        "number",
+        "higher",
+        "days from promised_at to delivered_at (or occurred_at, if not delivered)",
+    ),
+    "hours_late": Fact(
+        _hours_late,
+        "number",
+        "higher",
+        "hours, rounded up, from promised_at to delivered_at (or occurred_at)",
+    ),
+    "customer.tier": Fact(lambda i, c: c.tier, "tier", "higher", "the customer's tier"),
+    "customer.region": Fact(
+        lambda i, c: _or_missing(c.region), "text", None, "the customer's region"
+    ),
+    "customer.country": Fact(
+        lambda i, c: MISSING if c.region is None else c.region[:2],
+        "text",
+        None,
+        "the customer's country",
+    ),
+    "customer.tenure_years": Fact(
+        _tenure_years, "number", "higher", "whole years from customer.since to occurred_at"
+    ),
+    "customer.prior_remedies": Fact(
+        lambda i, c: c.prior_remedies, "number", None, "remedies the customer had before"
+    ),
+    "customer.lifetime_value": Fact(
+        lambda i, c: _money_amount(c.lifetime_value), "money", None, "the customer's value"
+    ),
+}
+_NAMED: Final = re.compile(r"(customer\.)?facts\.(?P<name>.+)\Z")
+
+
+def _named(fact: str) -> Fact | None:
+    found = _NAMED.match(fact)
+    if found is None or not FACT_NAME.match(found["name"]):
+        return None
+    name = found["name"]
+    if fact.startswith("customer."):
+        return Fact(lambda i, c: c.facts.get(name, MISSING), "any", None, "a customer fact")
+    return Fact(lambda i, c: i.facts.get(name, MISSING), "any", None, "an issue fact")
+
+
+def fact_of(fact: str) -> Fact | None:
+    """The :class:`Fact` called *fact*, or None if there is none."""
+    return FACTS.get(fact) or _named(fact)
+
+
+def fact_value(fact: str, issue: Issue, customer: Customer) -> object:
+    """The value of *fact* for this ticket, or :data:`MISSING`."""
+    found = fact_of(fact)
+    if found is None:
+        raise KeyError(fact)
+    return found.read(issue, customer)
+
+
+# ---- conditions ------------------------------------------------------------------------------
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
+
+
+def _family(value: object) -> str:
+    """Values compare only within a family: a bool is not the number 1, a date not a text."""
+    if isinstance(value, bool):
+        return "bool"
+    if _number(value):
+        return "number"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, Fault):
+        return "fault"
+    return "text"
+
+
+def _fact_name(value: object) -> str:
+    if not isinstance(value, str) or fact_of(value) is None:
+        known = ", ".join(FACTS)
+        raise InvalidPolicy(
+            f"fact: {show(value)} is not a fact; use one of {known}, "
+            "facts.NAME or customer.facts.NAME"
+        )
+    return value
+
+
+def _op(value: object) -> Op:
+    try:
+        return Op(value)  # type: ignore[arg-type]  # ValueError covers the rest
+    except ValueError:
+        raise invalid("op", value, f"is not one of {', '.join(Op)}") from None
+
+
+def _one_value(fact: Fact, value: object) -> object:
+    if fact.kind == "fault":
+        try:
+            return Fault(value.strip().lower() if isinstance(value, str) else value)
+        except ValueError:
+            faults = ", ".join(f.value for f in Fault)
+            raise invalid("value", value, f"is not a fault ({faults})") from None
+    if fact.kind in {"money", "number"}:
+        if isinstance(value, str):
+            return rate_at("value", value) if not value.strip().startswith("-") else _neg(value)
+        if not _number(value):
+            raise invalid("value", value, "is not a number (an int or a Decimal)")
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise invalid("value", value, "is not a finite number")
+        return value
+    if fact.kind in {"text", "tier"}:
+        if not isinstance(value, str):
+            raise invalid("value", value, "is not text")
+        check_text("value", value, InvalidPolicy, 1_000)
+        return value
+    if isinstance(value, float):
+        raise invalid("value", value, f"is a float; write Decimal({str(value)!r})")
+    if isinstance(value, str):
+        check_text("value", value, InvalidPolicy, 1_000)
+    elif not isinstance(value, bool | int | Decimal | date):
+        raise invalid("value", value, "is not text, a number, a bool, a date or a datetime")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise invalid("value", value, "is not a finite number")
+    return value
+
+
+def _neg(text: str) -> Decimal:
+    return -rate_at("value", text.strip()[1:])
+
+
+def _sort_key(value: object) -> tuple[str, str]:
+    return (_family(value), str(canonical(value)))
+
+
+_MAX_SET: Final = 1_000
+
+
+@attrs.frozen
+class Condition:
+    """One test of one fact: ``Condition("days_since_delivery", "le", 7)``.
+
+    *op* is ``eq``, ``ne``, ``in``, ``not_in``, ``lt``, ``le``, ``gt``, ``ge`` or
+    ``missing``; ``in`` and ``not_in`` take a collection. A fact the ticket
+    does not have never matches (except ``missing``), nor does a value of
+    another type: the fact ``True`` is not the number 1.
+    """
+
+    fact: str = attrs.field(converter=_fact_name)
+    op: Op = attrs.field(converter=_op)
+    value: Any = attrs.field(default=None)
+    _test: Callable[[object], bool] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        fact = fact_of(self.fact)
+        assert fact is not None  # the converter checked it
+        op = self.op
+        if op is Op.MISSING:
+            if self.value is not None:
+                raise invalid("value", self.value, "is given, but 'missing' tests no value")
+            object.__setattr__(self, "_test", _is_missing)
+            return
+        if op in _SETS:
+            if isinstance(self.value, str | bytes) or not isinstance(self.value, Iterable):
+                raise invalid("value", self.value, f"is not a collection, as {op!r} needs")
+            items = list(self.value)
+            if not items or len(items) > _MAX_SET:
+                raise invalid("value", self.value, f"must hold 1 to {_MAX_SET} values")
+            values = tuple(sorted({_one_value(fact, item) for item in items}, key=_sort_key))
+            object.__setattr__(self, "value", values)
+        else:
+            value = _one_value(fact, self.value)
+            if op in _ORDERS and _family(value) not in {"number", "date", "datetime"}:
+                raise invalid("value", self.value, f"cannot be ordered; {op!r} needs a number")
+            object.__setattr__(self, "value", value)
+        object.__setattr__(self, "_test", _tester(op, self.value))
+
+    def matches(self, issue: Issue, customer: Customer) -> bool:
+        """Whether this ticket passes the test."""
+        return self._test(fact_value(self.fact, issue, customer))
+
+
+def _is_missing(value: object) -> bool:
+    return value is MISSING
+
+
+def _tester(op: Op, wanted: Any) -> Callable[[object], bool]:
+    if op in _SETS:
+        families = {_family(item) for item in wanted}
+        inside = op is Op.IN
+
+        def in_set(value: object) -> bool:
+            if value is MISSING or _family(value) not in families:
+                return False
+            return any(value == item and _family(item) == _family(value) for item in wanted) is (
+                inside
+            )
+
+        return in_set
+    family = _family(wanted)
+    compare: Callable[[Any, Any], bool] = {
+        Op.EQ: lambda a, b: a == b,
+        Op.NE: lambda a, b: a != b,
+        Op.LT: lambda a, b: a < b,
+        Op.LE: lambda a, b: a <= b,
+        Op.GT: lambda a, b: a > b,
+        Op.GE: lambda a, b: a >= b,
+    }[op]
+
+    def test(value: object) -> bool:
+        return value is not MISSING and _family(value) == family and compare(value, wanted)
+
+    return test
+
+
+# ---- what a rule owes ------------------------------------------------------------------------
+
+
+def _optional_money(value: object) -> Money | None:
+    if value is None:
+        return None
+    if not isinstance(value, Money) or value.amount < 0:
+        raise invalid("amount", value, "is not a non-negative Money")
+    return value
+
+
+def _band_upto(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().startswith("-"):
+        return _neg(value)
+    if _number(value):
+        return Decimal(value)  # type: ignore[arg-type]  # an int or a Decimal
+    return rate_at("upto", value)
+
+
+def _band_amount(value: object) -> Money:
+    if not isinstance(value, Money) or value.amount < 0:
+        raise invalid("owe", value, "is not a non-negative Money")
+    return value
+
+
+@attrs.frozen
+class Band:
+    """One row of a table of amounts: *owe* when the fact is at most *upto* (None: no end)."""
+
+    owe: Money = attrs.field(converter=_band_amount)
+    upto: Decimal | None = attrs.field(default=None, converter=_band_upto)
+
+
+def _bands(value: object) -> tuple[Band, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise invalid("bands", value, "is not a sequence of Bands")
+    bands = tuple(value)
+    for index, band in enumerate(bands):
+        if not isinstance(band, Band):
+            raise invalid(f"bands[{index}]", band, "is not a Band")
+    return bands
+
+
+def _optional_share(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    share = rate_at("share", value)
+    if share > 100:
+        raise invalid("share", value, "is more than 100 times the amount")
+    return share
+
+
+def _of(value: object) -> str:
+    fact = _fact_name(value)
+    if fact_of(fact).kind not in {"money", "number", "any"}:  # type: ignore[union-attr]
+        raise invalid("of", value, "is not an amount: use loss, order_value or a fact")
+    return fact
+
+
+def _by(value: object) -> str | None:
+    return None if value is None else _of(value)
+
+
+@attrs.frozen
+class Owe:
+    """What a matching rule owes: one of a fixed *amount*, a *share* of a named amount
+    (*of*: ``loss``, ``order_value`` or a fact), or *bands*: a table of amounts by the
+    fact *by*, the first band whose ``upto`` the fact does not pass."""
+
+    amount: Money | None = attrs.field(default=None, converter=_optional_money)
+    share: Decimal | None = attrs.field(default=None, converter=_optional_share)
+    of: str = attrs.field(default="loss", converter=_of)
+    bands: tuple[Band, ...] = attrs.field(default=(), converter=_bands)
+    by: str | None = attrs.field(default=None, converter=_by)
+
+    def __attrs_post_init__(self) -> None:
+        given = [self.amount is not None, self.share is not None, bool(self.bands)]
+        if sum(given) != 1:
+            raise InvalidPolicy(f"owe: {self!r} needs exactly one of amount, share or bands")
+        if self.bands and self.by is None:
+            raise invalid("by", None, "is missing; bands need the fact they are read by")
+        if not self.bands and self.by is not None:
+            raise invalid("by", self.by, "is given without bands")
+        uptos = [band.upto for band in self.bands]
+        if None in uptos[:-1]:
+            raise invalid("bands", uptos, "has a band without upto before the last")
+        closed = [upto for upto in uptos if upto is not None]
+        if any(later <= earlier for earlier, later in itertools.pairwise(closed)):
+            raise invalid("bands", closed, "is not in rising order of upto")
+
+    def owed(self, issue: Issue, customer: Customer) -> Decimal | None:
+        """What this owes for the ticket, before rounding; None when it does not apply."""
+        if self.amount is not None:
+            return self.amount.amount
+        if self.share is not None:
+            base = fact_value(self.of, issue, customer)
+            if not _number(base) or base < 0:  # type: ignore[operator]  # a number
+                return None
+            return CONTEXT.multiply(self.share, base)  # type: ignore[arg-type]  # a number
+        value = fact_value(self.by, issue, customer)  # type: ignore[arg-type]  # bands have by
+        if not _number(value):
+            return None
+        for band in self.bands:
+            if band.upto is None or value <= band.upto:  # type: ignore[operator]  # a number
+                return band.owe.amount
+        return None
+
+
+# ---- rules -----------------------------------------------------------------------------------
+
+
+def _rule_name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid("name", value, "is not a non-empty str")
+    check_text("name", value, InvalidPolicy, 200)
+    return value
+
+
+def _conditions(path: str, value: object) -> tuple[Condition, ...]:
+    if isinstance(value, Condition):
+        value = (value,)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise invalid(path, value, "is not a sequence of Conditions")
+    conditions = tuple(value)
+    for index, condition in enumerate(conditions):
+        if not isinstance(condition, Condition):
+            raise invalid(f"{path}[{index}]", condition, "is not a Condition")
+    if len(conditions) > 100:
+        raise invalid(path, len(conditions), "conditions is too many; at most 100")
+    return tuple(sorted(set(conditions), key=lambda c: (c.fact, c.op.value, repr(c.value))))
+
+
+def _when(value: object) -> tuple[Condition, ...]:
+    return _conditions("when", value)
+
+
+def _unless(value: object) -> tuple[tuple[Condition, ...], ...]:
+    # One group of conditions, or several: a ticket matching every condition of any group
+    # is excluded.
+    if isinstance(value, Condition):
+        return ((value,),)
+    groups = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else value
+    if not isinstance(groups, tuple):
+        raise invalid("unless", value, "is not a sequence of Conditions or of groups")
+    if groups and all(isinstance(item, Condition) for item in groups):
+        return (_conditions("unless", groups),)
+    return tuple(_conditions(f"unless[{index}]", group) for index, group in enumerate(groups))
+
+
+def _optional_rate(value: object) -> Decimal | None:
+    return None if value is None else rate_at("goodwill_rate", value)
+
+
+def _optional_factor(value: object) -> Decimal | None:
+    return None if value is None else rate_at("goodwill_factor", value)
+
+
+def _optional_floor(value: object) -> Money | None:
+    if value is None:
+        return None
+    if not isinstance(value, Money) or value.amount < 0:
+        raise invalid("goodwill_floor", value, "is not a non-negative Money")
+    return value
+
+
+def _rule_offers(value: object) -> tuple[Offer, ...]:
+    if isinstance(value, Offer):
+        value = (value,)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise invalid("offers", value, "is not a sequence of Offers")
+    offers = tuple(value)
+    for index, offer in enumerate(offers):
+        if not isinstance(offer, Offer):
+            raise invalid(f"offers[{index}]", offer, "is not an Offer")
+    return tuple(sorted(set(offers), key=_offer_key))
+
+
+def _offer_key(offer: Offer) -> tuple[str, str]:
+    return (offer.whole.value, "" if offer.extra is None else offer.extra.value)
+
+
+def _basis(value: object) -> Basis:
+    try:
+        return Basis(value)  # type: ignore[arg-type]  # ValueError covers the rest
+    except ValueError:
+        raise invalid("basis", value, "is not 'policy' or 'law'") from None
+
+
+def _cite(value: object) -> str:
+    if not isinstance(value, str):
+        raise invalid("cite", value, "is not text")
+    check_text("cite", value, InvalidPolicy, 200)
+    return value
+
+
+def _owe(value: object) -> Owe | None:
+    if value is not None and not isinstance(value, Owe):
+        raise invalid("owe", value, "is not an Owe")
+    return value
+
+
+@attrs.frozen
+class Rule:
+    """A named rule: when its conditions match a ticket, its actions apply.
+
+    ``when`` holds conditions that must all match; ``unless`` holds one group of
+    conditions, or several, and a ticket matching every condition of any group
+    is left out. The actions: ``owe`` an amount, raise goodwill
+    (``goodwill_rate``, ``goodwill_floor``, ``goodwill_factor``: each can only
+    raise what the policy's table gives) and add ``offers``. A rule with
+    ``basis="law"`` is a legal floor and names its ``cite``.
+    """
+
+    name: str = attrs.field(converter=_rule_name)
+    when: tuple[Condition, ...] = attrs.field(default=(), converter=_when)
+    unless: tuple[tuple[Condition, ...], ...] = attrs.field(default=(), converter=_unless)
+    owe: Owe | None = attrs.field(default=None, converter=_owe)
+    goodwill_rate: Decimal | None = attrs.field(default=None, converter=_optional_rate)
+    goodwill_floor: Money | None = attrs.field(default=None, converter=_optional_floor)
+    goodwill_factor: Decimal | None = attrs.field(default=None, converter=_optional_factor)
+    offers: tuple[Offer, ...] = attrs.field(default=(), converter=_rule_offers)
+    basis: Basis = attrs.field(default=Basis.POLICY, converter=_basis)
+    cite: str = attrs.field(default="", converter=_cite)
+
+    def __attrs_post_init__(self) -> None:
+        gives = (self.owe, self.goodwill_rate, self.goodwill_floor, self.goodwill_factor)
+        if all(item is None for item in gives) and not self.offers:
+            raise invalid("rule", self.name, "does nothing; give it owe, goodwill or offers")
+        if self.basis is Basis.LAW and (self.owe is None or not self.cite.strip()):
+            raise invalid(
+                "rule",
+                self.name,
+                "has basis 'law' but no owe and cite; a legal floor owes an amount and "
+                "names the law (cite = 'CDC art. 49')",
+            )
+
+    def matches(self, issue: Issue, customer: Customer) -> bool:
+        """Whether every ``when`` condition matches and no ``unless`` group does."""
+        for condition in self.when:
+            if not condition.matches(issue, customer):
+                return False
+        for group in self.unless:
+            if all(condition.matches(issue, customer) for condition in group):
+                return False
+        return True
+
+
+def matching(rules: tuple[Rule, ...], issue: Issue, customer: Customer) -> list[Rule]:
+    """The rules that apply to this ticket, in the policy's order."""
+    return [rule for rule in rules if rule.matches(issue, customer)]
+
+
+# ---- checked when a policy is built ----------------------------------------------------------
+
+_WORSE: Final = frozenset({"higher", "lower"})
+_FAULT_ORDER: Final = (Fault.CUSTOMER, Fault.SHARED, Fault.UNKNOWN, Fault.BUSINESS)
+
+
+def check_worse_when(value: object) -> Mapping[str, str]:
+    """The policy's ``worse_when``: facts of its own, each "higher" or "lower" when worse."""
+    if not isinstance(value, Mapping):
+        raise invalid("worse_when", value, "is not a mapping of fact to 'higher' or 'lower'")
+    checked: dict[str, str] = {}
+    for fact, way in value.items():
+        path = f"worse_when.{fact}"
+        if not isinstance(fact, str) or _named(fact) is None:
+            raise invalid(path, fact, "is not facts.NAME or customer.facts.NAME")
+        if way not in _WORSE:
+            raise invalid(path, way, "is not 'higher' or 'lower'")
+        checked[fact] = way
+    return dict(sorted(checked.items()))
+
+
+def _worse(fact: str, worse_when: Mapping[str, str]) -> str | None:
+    found = fact_of(fact)
+    return worse_when.get(fact) or (found.worse if found is not None else None)
+
+
+def _matched_set(condition: Condition, universe: tuple[Any, ...]) -> set[Any]:
+    op, value = condition.op, condition.value
+    if op is Op.EQ:
+        return {item for item in universe if item == value}
+    if op is Op.NE:
+        return {item for item in universe if item != value}
+    if op is Op.IN:
+        return {item for item in universe if item in value}
+    if op is Op.NOT_IN:
+        return {item for item in universe if item not in value}
+    return set()  # missing: a fault and a tier are never missing
+
+
+def _fault_set_ok(matched: set[Fault]) -> str | None:
+    """Why a rule that gives to the faults *matched* would give a better case less."""
+    if Fault.CUSTOMER in matched and len(matched) < len(Fault):
+        return "gives to a customer fault but not to every other fault"
+    if Fault.SHARED in matched and Fault.BUSINESS not in matched:
+        return "gives to a shared fault but not to a business fault"
+    if (Fault.BUSINESS in matched) != (Fault.UNKNOWN in matched):
+        return "treats an unknown fault apart from a business fault (the benefit of the doubt)"
+    return None
+
+
+def _check_condition(
+    path: str, condition: Condition, tiers: tuple[str, ...], worse: str | None, *, giving: bool
+) -> None:
+    """A condition in ``when`` (*giving*) must let every worse case through; one in
+    ``unless`` must leave every worse case out of its exclusion."""
+    op, fact = condition.op, condition.fact
+    if fact == "fault":
+        matched = _matched_set(condition, _FAULT_ORDER)
+        kept = matched if giving else set(_FAULT_ORDER) - matched
+        problem = _fault_set_ok(kept)
+        if problem is not None:
+            raise invalid(path, f"{fact} {op} {canonical(condition.value)}", problem)
+        return
+    if fact == "customer.tier":
+        matched = _matched_set(condition, tiers)
+        unknown = set(condition.value if op in _SETS else (condition.value,)) - set(tiers)
+        if op is not Op.MISSING and unknown:
+            raise invalid(path, sorted(unknown), f"names tiers the policy has not ({tiers})")
+        positions = sorted(tiers.index(tier) for tier in matched)
+        upward = not positions or positions == list(range(positions[0], len(tiers)))
+        downward = not positions or positions == list(range(positions[-1] + 1))
+        if (giving and not upward) or (not giving and not downward):
+            raise invalid(
+                path,
+                f"{fact} {op} {canonical(condition.value)}",
+                "would give a higher tier less than a lower one",
+            )
+        return
+    if worse is None or op is Op.MISSING:
+        return
+    allowed = (
+        (_UP if worse == "higher" else _DOWN) if giving else (_DOWN if worse == "higher" else _UP)
+    )
+    if op not in allowed:
+        where = "when" if giving else "unless"
+        ways = " or ".join(sorted(allowed))
+        raise invalid(
+            path,
+            f"{fact} {op} {canonical(condition.value)}",
+            f"would give less as {fact} gets worse ({worse} is worse); in {where} it may "
+            f"only use {ways}",
+        )
+
+
+def _check_owe(path: str, owe: Owe, currency: str, worse_when: Mapping[str, str]) -> None:
+    if owe.amount is not None and owe.amount.currency != currency:
+        raise invalid(f"{path}.amount", owe.amount, f"is not in the policy's currency {currency!r}")
+    for index, band in enumerate(owe.bands):
+        if band.owe.currency != currency:
+            raise invalid(
+                f"{path}.bands[{index}].owe",
+                band.owe,
+                f"is not in the policy's currency {currency!r}",
+            )
+    if not owe.bands:
+        return
+    worse = _worse(owe.by, worse_when)  # type: ignore[arg-type]  # bands have by
+    amounts = [band.owe.amount for band in owe.bands]
+    if worse == "higher":
+        if owe.bands[-1].upto is not None:
+            raise invalid(
+                f"{path}.bands[{len(owe.bands) - 1}].upto",
+                owe.bands[-1].upto,
+                f"ends the table, so a higher {owe.by} would owe nothing; leave the last "
+                "band without upto",
+            )
+        steps = itertools.pairwise(amounts)
+        if any(later < earlier for earlier, later in steps):
+            raise invalid(f"{path}.bands", [str(a) for a in amounts], f"falls as {owe.by} grows")
+    if worse == "lower" and any(later > earlier for earlier, later in itertools.pairwise(amounts)):
+        raise invalid(f"{path}.bands", [str(a) for a in amounts], f"falls as {owe.by} falls")
+
+
+def check_rules(
+    rules: tuple[Rule, ...],
+    *,
+    currency: str,
+    tiers: tuple[str, ...],
+    worse_when: Mapping[str, str],
+) -> None:
+    """Refuse rules that could break the bias contract; each error names its path.
+
+    A rule's conditions must let every worse case through (more loss, severity,
+    lateness, tenure, a higher tier, a fault more the business's), its amounts
+    must not fall as a case gets worse, and its amounts must be in *currency*.
+    """
+    names: dict[str, int] = {}
+    for index, rule in enumerate(rules):
+        path = f"rules[{index}]"
+        if not isinstance(rule, Rule):
+            raise invalid(path, rule, "is not a Rule")
+        if rule.name in names:
+            raise invalid(f"{path}.name", rule.name, f"is also rules[{names[rule.name]}]'s name")
+        names[rule.name] = index
+        for number, condition in enumerate(rule.when):
+            _check_condition(
+                f"{path}.when[{number}]",
+                condition,
+                tiers,
+                _worse(condition.fact, worse_when),
+                giving=True,
+            )
+        for group_number, group in enumerate(rule.unless):
+            for number, condition in enumerate(group):
+                _check_condition(
+                    f"{path}.unless[{group_number}][{number}]",
+                    condition,
+                    tiers,
+                    _worse(condition.fact, worse_when),
+                    giving=False,
+                )
+        if rule.owe is not None:
+            _check_owe(f"{path}.owe", rule.owe, currency, worse_when)
+            if rule.owe.share is not None and _worse(rule.owe.of, worse_when) == "lower":
+                raise invalid(
+                    f"{path}.owe.of", rule.owe.of, "falls as the case gets worse; share of it"
+                )
+        if rule.goodwill_floor is not None and rule.goodwill_floor.currency != currency:
+            raise invalid(
+                f"{path}.goodwill_floor",
+                rule.goodwill_floor,
+                f"is not in the policy's currency {currency!r}",
+            )
