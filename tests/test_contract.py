@@ -12,7 +12,18 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from favorpolicy import Customer, Fault, Issue, Money, Policy, Resolution, _budget, resolve
+from favorpolicy import (
+    Customer,
+    Fault,
+    Issue,
+    Money,
+    Owe,
+    Policy,
+    Resolution,
+    Rule,
+    _budget,
+    resolve,
+)
 from favorpolicy.testing import (
     CONTRACT,
     ContractViolation,
@@ -20,6 +31,7 @@ from favorpolicy.testing import (
     authority,
     benefit_of_doubt,
     budget_holds_back_only_granted_now,
+    business_fault_never_less,
     check_policy,
     close_calls_go_to_customer,
     deterministic,
@@ -29,6 +41,8 @@ from favorpolicy.testing import (
     policies,
     resolve_as,
     rounding_favours_customer,
+    rule_order_never_matters,
+    rules_are_floors,
     scenarios,
 )
 
@@ -41,46 +55,64 @@ EDGE = (
 )
 
 
+#: Scenarios under every kind of policy: plain ones, and ones with generated rule tables.
+ANY = scenarios() | scenarios(policies(rules=True))
+RULED = scenarios(policies(rules=True))
+
+
 class TestBiasContract:
-    @given(scenarios())
+    @given(ANY)
     @example(EDGE)
     def test_make_whole(self, scenario: Scenario) -> None:
         make_whole(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     def test_benefit_of_doubt(self, scenario: Scenario) -> None:
         benefit_of_doubt(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     @example(EDGE)
     def test_monotone(self, scenario: Scenario) -> None:
         monotone(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     def test_close_calls_go_to_customer(self, scenario: Scenario) -> None:
         close_calls_go_to_customer(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     @example(EDGE)
     def test_rounding_favours_customer(self, scenario: Scenario) -> None:
         rounding_favours_customer(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     def test_no_negatives(self, scenario: Scenario) -> None:
         no_negatives(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     def test_authority(self, scenario: Scenario) -> None:
         authority(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     def test_deterministic(self, scenario: Scenario) -> None:
         deterministic(scenario, resolve_as)
 
-    @given(scenarios())
+    @given(ANY)
     @example(EDGE)
     def test_budget_holds_back_only_granted_now(self, scenario: Scenario) -> None:
         budget_holds_back_only_granted_now(scenario, resolve_as)
+
+    @given(ANY)
+    def test_rules_are_floors(self, scenario: Scenario) -> None:
+        rules_are_floors(scenario, resolve_as)
+
+    @given(RULED)
+    def test_rule_order_never_matters(self, scenario: Scenario) -> None:
+        rule_order_never_matters(scenario, resolve_as)
+
+    @given(ANY)
+    @example(EDGE)
+    def test_business_fault_never_less(self, scenario: Scenario) -> None:
+        business_fault_never_less(scenario, resolve_as)
 
     @given(policies())
     def test_generated_policies_are_valid_and_fingerprinted(self, policy: Policy) -> None:
@@ -102,6 +134,9 @@ class TestBiasContract:
             "authority",
             "deterministic",
             "budget_holds_back_only_granted_now",
+            "rules_are_floors",
+            "rule_order_never_matters",
+            "business_fault_never_less",
         ] == list(CONTRACT)
 
 
@@ -142,7 +177,28 @@ def _withholds_owed(issue: Issue, customer: Customer, policy: Policy, role: str)
     )
 
 
+def _ignores_rules(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    return resolve(issue, customer, attrs.evolve(policy, rules=()), role=role)
+
+
+def _first_rule_only(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    return resolve(issue, customer, attrs.evolve(policy, rules=policy.rules[:1]), role=role)
+
+
+def _faults_swapped(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    swapped = {Fault.CUSTOMER: Fault.BUSINESS}.get(issue.fault, Fault.CUSTOMER)
+    return resolve(attrs.evolve(issue, fault=swapped), customer, policy, role=role)
+
+
 _DAMAGED = Issue("i", "damaged", Fault.UNKNOWN, Money("100", "USD"), severity=2)
+#: Two rules that owe different amounts: the larger must win whichever comes first.
+_TWO_RULES = attrs.evolve(
+    DEFAULT_USD,
+    rules=(
+        Rule("small", owe=Owe(amount=Money("150", "USD"))),
+        Rule("law", owe=Owe(amount=Money("400", "USD")), basis="law", cite="Art. 1"),
+    ),
+)
 _WITH_GOODWILL = (DEFAULT_USD, Customer("c"), _DAMAGED, "agent")
 
 
@@ -158,12 +214,30 @@ class TestTheChecksBite:
             (rounding_favours_customer, _rounds_down),
             (no_negatives, _claws_back),
             (authority, _withholds_owed),
+            (business_fault_never_less, _faults_swapped),
         ],
         ids=lambda value: getattr(value, "__name__", ""),
     )
     def test_check_fails_on_broken_resolver(self, check: object, broken: object) -> None:
         with pytest.raises(ContractViolation):
             check(_WITH_GOODWILL, broken)  # type: ignore[operator]
+
+    @pytest.mark.parametrize(
+        ("check", "broken"),
+        [(rules_are_floors, _ignores_rules), (rule_order_never_matters, _first_rule_only)],
+        ids=lambda value: getattr(value, "__name__", ""),
+    )
+    def test_rule_checks_fail_on_a_resolver_that_drops_rules(
+        self, check: object, broken: object
+    ) -> None:
+        with pytest.raises(ContractViolation):
+            check((_TWO_RULES, Customer("c"), _DAMAGED, "agent"), broken)  # type: ignore[operator]
+
+    def test_the_rule_checks_pass_the_honest_resolver_on_the_same_case(self) -> None:
+        scenario = (_TWO_RULES, Customer("c"), _DAMAGED, "agent")
+        rules_are_floors(scenario, resolve_as)
+        rule_order_never_matters(scenario, resolve_as)
+        assert Money("400", "USD") == resolve_as(_DAMAGED, Customer("c"), _TWO_RULES, "agent").owed
 
     def test_close_calls_catches_a_package_that_is_worth_less(self) -> None:
         def worth_less(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:

@@ -19,22 +19,22 @@ SRC = Path(__file__).parent.parent / "src" / "favorpolicy"
 #: only from a lower floor, or from its own package on the same floor.
 FLOORS: list[set[str]] = [
     {"exceptions", "_show", "_log"},
-    {"_money"},
+    {"_money", "_facts"},
     {"_model"},
     {"_canon"},
-    {"_policy_parts", "_tables", "_sink_settings", "_policy"},
+    {"_policy_parts", "_tables", "_sink_settings", "_rules", "_rule_checks", "_policy"},
     {"_events"},
     {"hookspecs"},
     {"_forms", "_policy_file"},
     {"builtin"},
     {"_plugins", "_recording"},
-    {"_reasons", "_budget", "_resolve"},
+    {"_reasons", "_budget", "_packages", "_resolve"},
     {"ledger", "backtest", "testing", "_pytest_plugin"},
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
-WITHIN = ["_policy_parts", "_tables", "_sink_settings", "_policy", "_forms", "_policy_file",
-          "_reasons", "_budget", "_resolve"]  # fmt: skip
+WITHIN = ["_policy_parts", "_tables", "_sink_settings", "_rules", "_rule_checks", "_policy",
+          "_forms", "_policy_file", "_reasons", "_budget", "_packages", "_resolve"]  # fmt: skip
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

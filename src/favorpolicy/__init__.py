@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ._events import Event, EventKind
+    from ._facts import Facts
     from ._forms import resolution_from_dict, resolution_to_dict
     from ._model import (
         BUILTIN_KINDS,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
     from ._policy_file import policy_from_dict, policy_from_toml, policy_to_dict, policy_to_toml
     from ._resolve import Decision, decide, resolve
+    from ._rules import FACTS, Band, Condition, Op, Owe, Rule
     from .hookspecs import hookimpl
 
     __version__: str
@@ -67,11 +69,15 @@ if TYPE_CHECKING:
 # needs `hookimpl` do not pay for attrs, pluggy and the model's classes.
 _LAZY: dict[str, str] = {
     "BUILTIN_KINDS": "_model",
+    "Band": "_rules",
     "Budget": "_policy",
+    "Condition": "_rules",
     "Customer": "_model",
     "Decision": "_resolve",
     "Event": "_events",
     "EventKind": "_events",
+    "FACTS": "_rules",
+    "Facts": "_facts",
     "Fault": "_model",
     "GoodwillRules": "_policy",
     "Issue": "_model",
@@ -79,6 +85,8 @@ _LAZY: dict[str, str] = {
     "MINOR_UNITS": "_money",
     "Money": "_money",
     "Offer": "_policy",
+    "Op": "_rules",
+    "Owe": "_rules",
     "PluginFault": "_model",
     "PluginManager": "_plugins",
     "Policy": "_policy",
@@ -87,6 +95,7 @@ _LAZY: dict[str, str] = {
     "RemedyKind": "_model",
     "Resolution": "_model",
     "Role": "_policy",
+    "Rule": "_rules",
     "ScreenVerdict": "_model",
     "Valuation": "_policy",
     "decide": "_resolve",
@@ -147,14 +156,18 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BUILTIN_KINDS",
+    "FACTS",
     "BadInput",
+    "Band",
     "Budget",
+    "Condition",
     "ContractViolation",
     "CurrencyMismatch",
     "Customer",
     "Decision",
     "Event",
     "EventKind",
+    "Facts",
     "Fault",
     "FavorPolicyError",
     "GoodwillRules",
@@ -174,6 +187,8 @@ __all__ = [
     "MINOR_UNITS",
     "Money",
     "Offer",
+    "Op",
+    "Owe",
     "PluginFault",
     "PluginManager",
     "Policy",
@@ -182,6 +197,7 @@ __all__ = [
     "RemedyKind",
     "Resolution",
     "Role",
+    "Rule",
     "ScreenVerdict",
     "UndeliveredEvents",
     "UnknownRole",

@@ -32,7 +32,8 @@ from ._policy_parts import (
     remedy_kind_at,
     sequence_at,
 )
-from ._rules import Rule, check_rules, check_worse_when
+from ._rule_checks import check_rules, check_worse_when
+from ._rules import Rule
 from ._sink_settings import check_sink_settings
 from ._tables import Tables
 from .exceptions import FavorPolicyError, InvalidPolicy

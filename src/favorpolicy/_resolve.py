@@ -15,7 +15,6 @@ are made only for what the Resolution holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Final, NamedTuple
@@ -39,12 +38,13 @@ from ._model import (
     unchecked,
 )
 from ._money import CONTEXT, MAX_AMOUNT, MIN_AMOUNT, total_of, trusted_money
+from ._packages import choose, packages_of, sized
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, tables_of
 from ._reasons import Note, written
 from ._rules import Rule, matching
 from ._show import show
-from ._tables import Package, Part, Tables
+from ._tables import Package, Tables
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
@@ -76,8 +76,6 @@ _WARN: Final = Level.WARN
 _RESTRICT: Final = Level.RESTRICT
 _REFUSE: Final = Level.REFUSE
 _CUSTOMER: Final = Fault.CUSTOMER
-_APOLOGY: Final = RemedyKind.APOLOGY
-_APOLOGY_NOTE: Final = "nothing is due, but we are sorry"
 _REFUND_ONLY: Final = (Offer(RemedyKind.REFUND),)
 _CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLACEMENT))
 
@@ -346,17 +344,17 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     if notes is None and not plan.own_cost and not candidates:
         # The policy's own remedies only, and no explanation: only the first choice
         # matters, and a repeat ranks just after its twin, so the repeats may stay.
-        sized = _sized(tables, offers, owed, goodwill)
-        ranked: list[Package] = _choose(sized, customer, policy, tables, None)
+        each = sized(tables, offers, owed, goodwill)
+        ranked: list[Package] = choose(each, customer, policy, tables, None)
     else:
-        packages = _packages(tables, offers, owed, goodwill)
+        packages = packages_of(tables, offers, owed, goodwill)
         if plan.own_cost:
             packages = [_recosted(calls, tables, package, issue, customer) for package in packages]
         if candidates:
             packages += _plugin_packages(
                 calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
-        ranked = _choose(packages, customer, policy, tables, notes)
+        ranked = choose(packages, customer, policy, tables, notes)
     granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
     return verdict, owed, goodwill, ranked, granted_now, escalate_to
 
@@ -620,85 +618,6 @@ def _table_goodwill(  # noqa: PLR0917  # what the table reads
             )
         )
     return goodwill
-
-
-def _package(tables: Tables, offer: Offer, owed: Decimal, goodwill: Decimal) -> tuple[Part, ...]:
-    total = _add(owed, goodwill)
-    if not total:
-        return ((_APOLOGY, total, total, _APOLOGY_NOTE),)
-    if offer.extra is None or offer.extra is offer.whole or not goodwill:
-        return (tables.part(offer.whole, total),)
-    if not owed:
-        return (tables.part(offer.extra, goodwill),)
-    return (tables.part(offer.whole, owed), tables.part(offer.extra, goodwill))
-
-
-def _sized(
-    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
-) -> list[Package]:
-    """Each offer sized to reach owed + goodwill, in order, repeats included."""
-    return [
-        (parts, *_value_and_cost(parts), order)
-        for order, parts in enumerate(_package(tables, offer, owed, goodwill) for offer in offers)
-    ]
-
-
-def _value_and_cost(parts: tuple[Part, ...]) -> tuple[Decimal, Decimal]:
-    """What a package is worth to the customer and costs the business (one part or two)."""
-    if len(parts) == 1:
-        return parts[0][1], parts[0][2]
-    (_, value, cost, _), (_, extra_value, extra_cost, _) = parts
-    return _add(value, extra_value), _add(cost, extra_cost)
-
-
-def _packages(
-    tables: Tables, offers: tuple[Offer, ...], owed: Decimal, goodwill: Decimal
-) -> list[Package]:
-    """Size each offer, dropping a package equal to an earlier one."""
-    packages: list[Package] = []
-    seen: list[tuple[Part, ...]] = []  # a handful: comparing beats hashing their Decimals
-    for package in _sized(tables, offers, owed, goodwill):
-        if package[0] not in seen:
-            seen.append(package[0])
-            packages.append(package)
-    return packages
-
-
-def _customer_first(
-    line: Decimal, preference: RemedyKind | None
-) -> Callable[[Package], tuple[bool, bool, Decimal, Decimal, int]]:
-    """The ranking key: close calls first, then the customer's preferred kind, then value."""
-
-    def key(package: Package) -> tuple[bool, bool, Decimal, Decimal, int]:
-        parts, value, cost, order = package
-        if len(parts) == 1:
-            other = parts[0][0] is not preference
-        else:
-            other = all(part[0] is not preference for part in parts)
-        return (cost > line, other, value.copy_negate(), cost, order)
-
-    return key
-
-
-def _choose(
-    packages: list[Package],
-    customer: Customer,
-    policy: Policy,
-    tables: Tables,
-    notes: list[Note] | None,
-) -> list[Package]:
-    """Rank the packages, the customer's side first; with no *notes*, find just the first."""
-    cheapest = min([package[2] for package in packages])
-    line = CONTEXT.multiply(cheapest, tables.close_call)
-    preference = customer.preference
-    customer_first = _customer_first(line, preference)
-    if notes is None:
-        return [min(packages, key=customer_first)]
-    ranked = sorted(packages, key=customer_first)
-    notes.append(
-        (reasons.chosen, (ranked[0], packages, line, cheapest, preference, tables, policy))
-    )
-    return ranked
 
 
 def _remedies(package: Package, currency: str) -> tuple[Remedy, ...]:

@@ -4,8 +4,8 @@ A :class:`Rule` has a name, conditions (``when``, and ``unless`` groups that
 exclude), and actions: an amount owed (:class:`Owe`), goodwill settings and
 offers. Every matching rule applies; where two set the same thing, the one
 that gives the customer more wins (see docs/policy-rules.md, "The hit
-policy"). :func:`check_rules` refuses, when a policy is built, a rule that
-could give less as a case gets worse.
+policy"). ``_rule_checks`` refuses, when a policy is built, a rule that could
+give less as a case gets worse.
 """
 
 from __future__ import annotations
@@ -38,11 +38,15 @@ __all__ = [
     "Fact",
     "Op",
     "Owe",
+    "DOWN_OPS",
+    "ORDER_OPS",
     "Rule",
-    "check_rules",
-    "check_worse_when",
+    "SET_OPS",
+    "UP_OPS",
+    "fact_of",
     "fact_value",
     "matching",
+    "named_fact",
 ]
 
 
@@ -79,10 +83,10 @@ class Basis(enum.StrEnum):
     LAW = "law"
 
 
-_SETS: Final = frozenset({Op.IN, Op.NOT_IN})
-_ORDERS: Final = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
-_UP: Final = frozenset({Op.GT, Op.GE})
-_DOWN: Final = frozenset({Op.LT, Op.LE})
+SET_OPS: Final = frozenset({Op.IN, Op.NOT_IN})
+ORDER_OPS: Final = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
+UP_OPS: Final = frozenset({Op.GT, Op.GE})
+DOWN_OPS: Final = frozenset({Op.LT, Op.LE})
 
 
 class Fact(NamedTuple):
@@ -198,7 +202,7 @@ FACTS: Final[Mapping[str, Fact]] = {
 _NAMED: Final = re.compile(r"(customer\.)?facts\.(?P<name>.+)\Z")
 
 
-def _named(fact: str) -> Fact | None:
+def named_fact(fact: str) -> Fact | None:
     found = _NAMED.match(fact)
     if found is None or not FACT_NAME.match(found["name"]):
         return None
@@ -210,7 +214,7 @@ def _named(fact: str) -> Fact | None:
 
 def fact_of(fact: str) -> Fact | None:
     """The :class:`Fact` called *fact*, or None if there is none."""
-    return FACTS.get(fact) or _named(fact)
+    return FACTS.get(fact) or named_fact(fact)
 
 
 def fact_value(fact: str, issue: Issue, customer: Customer) -> object:
@@ -326,7 +330,7 @@ class Condition:
                 raise invalid("value", self.value, "is given, but 'missing' tests no value")
             object.__setattr__(self, "_test", _is_missing)
             return
-        if op in _SETS:
+        if op in SET_OPS:
             if isinstance(self.value, str | bytes) or not isinstance(self.value, Iterable):
                 raise invalid("value", self.value, f"is not a collection, as {op!r} needs")
             items = list(self.value)
@@ -336,7 +340,7 @@ class Condition:
             object.__setattr__(self, "value", values)
         else:
             value = _one_value(fact, self.value)
-            if op in _ORDERS and _family(value) not in {"number", "date", "datetime"}:
+            if op in ORDER_OPS and _family(value) not in {"number", "date", "datetime"}:
                 raise invalid("value", self.value, f"cannot be ordered; {op!r} needs a number")
             object.__setattr__(self, "value", value)
         object.__setattr__(self, "_test", _tester(op, self.value))
@@ -351,7 +355,7 @@ def _is_missing(value: object) -> bool:
 
 
 def _tester(op: Op, wanted: Any) -> Callable[[object], bool]:
-    if op in _SETS:
+    if op in SET_OPS:
         families = {_family(item) for item in wanted}
         inside = op is Op.IN
 
@@ -631,178 +635,3 @@ class Rule:
 def matching(rules: tuple[Rule, ...], issue: Issue, customer: Customer) -> list[Rule]:
     """The rules that apply to this ticket, in the policy's order."""
     return [rule for rule in rules if rule.matches(issue, customer)]
-
-
-# ---- checked when a policy is built ----------------------------------------------------------
-
-_WORSE: Final = frozenset({"higher", "lower"})
-_FAULT_ORDER: Final = (Fault.CUSTOMER, Fault.SHARED, Fault.UNKNOWN, Fault.BUSINESS)
-
-
-def check_worse_when(value: object) -> Mapping[str, str]:
-    """The policy's ``worse_when``: facts of its own, each "higher" or "lower" when worse."""
-    if not isinstance(value, Mapping):
-        raise invalid("worse_when", value, "is not a mapping of fact to 'higher' or 'lower'")
-    checked: dict[str, str] = {}
-    for fact, way in value.items():
-        path = f"worse_when.{fact}"
-        if not isinstance(fact, str) or _named(fact) is None:
-            raise invalid(path, fact, "is not facts.NAME or customer.facts.NAME")
-        if way not in _WORSE:
-            raise invalid(path, way, "is not 'higher' or 'lower'")
-        checked[fact] = way
-    return dict(sorted(checked.items()))
-
-
-def _worse(fact: str, worse_when: Mapping[str, str]) -> str | None:
-    found = fact_of(fact)
-    return worse_when.get(fact) or (found.worse if found is not None else None)
-
-
-def _matched_set(condition: Condition, universe: tuple[Any, ...]) -> set[Any]:
-    op, value = condition.op, condition.value
-    if op is Op.EQ:
-        return {item for item in universe if item == value}
-    if op is Op.NE:
-        return {item for item in universe if item != value}
-    if op is Op.IN:
-        return {item for item in universe if item in value}
-    if op is Op.NOT_IN:
-        return {item for item in universe if item not in value}
-    return set()  # missing: a fault and a tier are never missing
-
-
-def _fault_set_ok(matched: set[Fault]) -> str | None:
-    """Why a rule that gives to the faults *matched* would give a better case less."""
-    if Fault.CUSTOMER in matched and len(matched) < len(Fault):
-        return "gives to a customer fault but not to every other fault"
-    if Fault.SHARED in matched and Fault.BUSINESS not in matched:
-        return "gives to a shared fault but not to a business fault"
-    if (Fault.BUSINESS in matched) != (Fault.UNKNOWN in matched):
-        return "treats an unknown fault apart from a business fault (the benefit of the doubt)"
-    return None
-
-
-def _check_condition(
-    path: str, condition: Condition, tiers: tuple[str, ...], worse: str | None, *, giving: bool
-) -> None:
-    """A condition in ``when`` (*giving*) must let every worse case through; one in
-    ``unless`` must leave every worse case out of its exclusion."""
-    op, fact = condition.op, condition.fact
-    if fact == "fault":
-        matched = _matched_set(condition, _FAULT_ORDER)
-        kept = matched if giving else set(_FAULT_ORDER) - matched
-        problem = _fault_set_ok(kept)
-        if problem is not None:
-            raise invalid(path, f"{fact} {op} {canonical(condition.value)}", problem)
-        return
-    if fact == "customer.tier":
-        matched = _matched_set(condition, tiers)
-        unknown = set(condition.value if op in _SETS else (condition.value,)) - set(tiers)
-        if op is not Op.MISSING and unknown:
-            raise invalid(path, sorted(unknown), f"names tiers the policy has not ({tiers})")
-        positions = sorted(tiers.index(tier) for tier in matched)
-        upward = not positions or positions == list(range(positions[0], len(tiers)))
-        downward = not positions or positions == list(range(positions[-1] + 1))
-        if (giving and not upward) or (not giving and not downward):
-            raise invalid(
-                path,
-                f"{fact} {op} {canonical(condition.value)}",
-                "would give a higher tier less than a lower one",
-            )
-        return
-    if worse is None or op is Op.MISSING:
-        return
-    allowed = (
-        (_UP if worse == "higher" else _DOWN) if giving else (_DOWN if worse == "higher" else _UP)
-    )
-    if op not in allowed:
-        where = "when" if giving else "unless"
-        ways = " or ".join(sorted(allowed))
-        raise invalid(
-            path,
-            f"{fact} {op} {canonical(condition.value)}",
-            f"would give less as {fact} gets worse ({worse} is worse); in {where} it may "
-            f"only use {ways}",
-        )
-
-
-def _check_owe(path: str, owe: Owe, currency: str, worse_when: Mapping[str, str]) -> None:
-    if owe.amount is not None and owe.amount.currency != currency:
-        raise invalid(f"{path}.amount", owe.amount, f"is not in the policy's currency {currency!r}")
-    for index, band in enumerate(owe.bands):
-        if band.owe.currency != currency:
-            raise invalid(
-                f"{path}.bands[{index}].owe",
-                band.owe,
-                f"is not in the policy's currency {currency!r}",
-            )
-    if not owe.bands:
-        return
-    worse = _worse(owe.by, worse_when)  # type: ignore[arg-type]  # bands have by
-    amounts = [band.owe.amount for band in owe.bands]
-    if worse == "higher":
-        if owe.bands[-1].upto is not None:
-            raise invalid(
-                f"{path}.bands[{len(owe.bands) - 1}].upto",
-                owe.bands[-1].upto,
-                f"ends the table, so a higher {owe.by} would owe nothing; leave the last "
-                "band without upto",
-            )
-        steps = itertools.pairwise(amounts)
-        if any(later < earlier for earlier, later in steps):
-            raise invalid(f"{path}.bands", [str(a) for a in amounts], f"falls as {owe.by} grows")
-    if worse == "lower" and any(later > earlier for earlier, later in itertools.pairwise(amounts)):
-        raise invalid(f"{path}.bands", [str(a) for a in amounts], f"falls as {owe.by} falls")
-
-
-def check_rules(
-    rules: tuple[Rule, ...],
-    *,
-    currency: str,
-    tiers: tuple[str, ...],
-    worse_when: Mapping[str, str],
-) -> None:
-    """Refuse rules that could break the bias contract; each error names its path.
-
-    A rule's conditions must let every worse case through (more loss, severity,
-    lateness, tenure, a higher tier, a fault more the business's), its amounts
-    must not fall as a case gets worse, and its amounts must be in *currency*.
-    """
-    names: dict[str, int] = {}
-    for index, rule in enumerate(rules):
-        path = f"rules[{index}]"
-        if not isinstance(rule, Rule):
-            raise invalid(path, rule, "is not a Rule")
-        if rule.name in names:
-            raise invalid(f"{path}.name", rule.name, f"is also rules[{names[rule.name]}]'s name")
-        names[rule.name] = index
-        for number, condition in enumerate(rule.when):
-            _check_condition(
-                f"{path}.when[{number}]",
-                condition,
-                tiers,
-                _worse(condition.fact, worse_when),
-                giving=True,
-            )
-        for group_number, group in enumerate(rule.unless):
-            for number, condition in enumerate(group):
-                _check_condition(
-                    f"{path}.unless[{group_number}][{number}]",
-                    condition,
-                    tiers,
-                    _worse(condition.fact, worse_when),
-                    giving=False,
-                )
-        if rule.owe is not None:
-            _check_owe(f"{path}.owe", rule.owe, currency, worse_when)
-            if rule.owe.share is not None and _worse(rule.owe.of, worse_when) == "lower":
-                raise invalid(
-                    f"{path}.owe.of", rule.owe.of, "falls as the case gets worse; share of it"
-                )
-        if rule.goodwill_floor is not None and rule.goodwill_floor.currency != currency:
-            raise invalid(
-                f"{path}.goodwill_floor",
-                rule.goodwill_floor,
-                f"is not in the policy's currency {currency!r}",
-            )

@@ -3,7 +3,8 @@
 Needs Hypothesis (``pip install 'favorpolicy[test]'``).
 
 - Strategies: :func:`money`, :func:`customers`, :func:`issues`,
-  :func:`policies` and :func:`scenarios` generate valid values, edges included.
+  :func:`policies`, :func:`rule_tables` and :func:`scenarios` generate valid values,
+  edges included.
 - The bias contract: :data:`CONTRACT` maps each rule's name to a check that
   raises :class:`ContractViolation`; :func:`check_policy` runs them all with
   Hypothesis against one policy.
@@ -23,6 +24,7 @@ from ._contract import (
     authority,
     benefit_of_doubt,
     budget_holds_back_only_granted_now,
+    business_fault_never_less,
     close_calls_go_to_customer,
     deterministic,
     make_whole,
@@ -30,9 +32,19 @@ from ._contract import (
     no_negatives,
     resolve_as,
     rounding_favours_customer,
+    rule_order_never_matters,
+    rules_are_floors,
 )
 from ._profiles import check_plugin, check_policy, register_profiles
-from ._strategies import currencies, customers, issues, money, policies, scenarios
+from ._strategies import (
+    currencies,
+    customers,
+    issues,
+    money,
+    policies,
+    rule_tables,
+    scenarios,
+)
 
 __all__ = [
     "CONTRACT",
@@ -43,6 +55,7 @@ __all__ = [
     "authority",
     "benefit_of_doubt",
     "budget_holds_back_only_granted_now",
+    "business_fault_never_less",
     "check_plugin",
     "check_policy",
     "close_calls_go_to_customer",
@@ -58,5 +71,8 @@ __all__ = [
     "register_profiles",
     "resolve_as",
     "rounding_favours_customer",
+    "rule_order_never_matters",
+    "rule_tables",
+    "rules_are_floors",
     "scenarios",
 ]

@@ -11,10 +11,10 @@ The test suite drives these with Hypothesis; so can yours.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -23,6 +23,7 @@ from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
 from .._money import Money
 from .._policy import Policy
 from .._resolve import resolve
+from .._rules import Rule, matching
 from ..exceptions import ContractViolation, FavorPolicyError
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "authority",
     "benefit_of_doubt",
     "budget_holds_back_only_granted_now",
+    "business_fault_never_less",
     "close_calls_go_to_customer",
     "deterministic",
     "make_whole",
@@ -40,6 +42,8 @@ __all__ = [
     "no_negatives",
     "resolve_as",
     "rounding_favours_customer",
+    "rule_order_never_matters",
+    "rules_are_floors",
 ]
 
 Scenario: TypeAlias = tuple[Policy, Customer, Issue, str]
@@ -82,8 +86,10 @@ def make_whole(scenario: Scenario, resolver: Resolver) -> None:
     _require(value >= resolution.total, rule, f"remedies worth {value} < total {resolution.total}")
     _require(resolution.total >= resolution.owed, rule, "total is below owed")
     if issue.fault is not Fault.CUSTOMER:
+        # A rule may owe more than the loss (a fixed amount, the order's value); never less.
         _require(
-            resolution.owed == issue.loss.round_up(),
+            resolution.owed == issue.loss.round_up()
+            or (bool(policy.rules) and resolution.owed > issue.loss.round_up()),
             rule,
             f"owed {resolution.owed} is not loss {issue.loss}",
         )
@@ -119,10 +125,34 @@ def _more(
     if customer.since is not None:
         earlier = customer.since - timedelta(days=366 * 2)
         yield "two years more tenure", issue, attrs.evolve(customer, since=earlier)
+    if issue.promised_at is not None:
+        promised = issue.promised_at - timedelta(days=1)
+        yield "a day later than promised", attrs.evolve(issue, promised_at=promised), customer
+    for fact, way in policy.worse_when.items():
+        yield from _worse_fact(issue, customer, fact, way)
+
+
+def _worse_fact(
+    issue: Issue, customer: Customer, fact: str, way: str
+) -> Iterator[tuple[str, Issue, Customer]]:
+    """The scenario with the policy's own worse_when *fact* one step worse, if it has it."""
+    on_customer = fact.startswith("customer.")
+    name = fact.removeprefix("customer.").removeprefix("facts.")
+    facts = customer.facts if on_customer else issue.facts
+    value = facts.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return
+    step = 1 if way == "higher" else -1
+    worse = {**facts, name: value + step}
+    if on_customer:
+        yield f"{fact} {step:+}", issue, attrs.evolve(customer, facts=worse)
+    else:
+        yield f"{fact} {step:+}", attrs.evolve(issue, facts=worse), customer
 
 
 def monotone(scenario: Scenario, resolver: Resolver) -> None:
-    """Rule 3: more loss, severity, tier or tenure never lowers total or granted_now."""
+    """Rule 3: more loss, severity, tier, tenure or lateness (and each of the policy's own
+    ``worse_when`` facts, worse) never lowers total or granted_now."""
     policy, customer, issue, role = scenario
     base = resolver(issue, customer, policy, role)
     for what, bigger_issue, bigger_customer in _more(issue, customer, policy):
@@ -252,12 +282,34 @@ def _changed_inputs(
     yield "issue.severity", attrs.evolve(issue, severity=issue.severity % 5 + 1), customer
     yield "issue.conduct", attrs.evolve(issue, conduct=other_text(issue.conduct)), customer
     yield "issue.channel", attrs.evolve(issue, channel=other_text(issue.channel)), customer
+    for name in ("ordered_at", "promised_at", "delivered_at"):
+        moment = getattr(issue, name)
+        changed = datetime(2026, 1, 1) if moment is None else moment + timedelta(hours=1)  # noqa: DTZ001
+        moved: dict[str, Any] = {name: changed}
+        yield f"issue.{name}", attrs.evolve(issue, **moved), customer
+    yield "issue.region", attrs.evolve(issue, region=_other_region(issue.region)), customer
+    yield "issue.category", attrs.evolve(issue, category=other_text(issue.category)), customer
+    yield "issue.facts", attrs.evolve(issue, facts=_other_facts(issue.facts)), customer
+    yield "customer.region", issue, attrs.evolve(customer, region=_other_region(customer.region))
+    yield "customer.facts", issue, attrs.evolve(customer, facts=_other_facts(customer.facts))
     yield "customer.id", issue, attrs.evolve(customer, id=other_text(customer.id))
     yield (
         "customer.prior_remedies",
         issue,
         attrs.evolve(customer, prior_remedies=customer.prior_remedies + 1),
     )
+
+
+def _other_region(region: str | None) -> str:
+    return "ZZ" if region != "ZZ" else "ZY"
+
+
+def _other_facts(facts: Mapping[str, object]) -> dict[str, object]:
+    # A fact of the same name as a different type is a different fact: True is not 1.
+    changed = dict(facts)
+    value = changed.get("zz_changed")
+    changed["zz_changed"] = 1 if value is True else True
+    return changed
 
 
 def deterministic(scenario: Scenario, resolver: Resolver) -> None:
@@ -352,6 +404,83 @@ def budget_holds_back_only_granted_now(scenario: Scenario, resolver: Resolver) -
         )
 
 
+def _ruled(policy: Policy, issue: Issue, customer: Customer, rules: tuple[Rule, ...]) -> Money:
+    """The largest amount any matching rule with an ``owe`` owes, rounded up (zero if none)."""
+    largest = Money(0, policy.currency)
+    for rule in matching(rules, issue, customer):
+        if rule.owe is None:
+            continue
+        amount = rule.owe.owed(issue, customer)
+        if amount is not None:
+            largest = max(largest, Money(amount, policy.currency).round_up())
+    return largest
+
+
+def rules_are_floors(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 10: what a matching rule owes (a legal floor above all) is owed and granted now,
+    whatever the screening, the cap, the role's limit, a budget or a plugin does."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    rule = "rules are floors"
+    floor = _ruled(policy, issue, customer, policy.rules)
+    _require(resolution.owed >= floor, rule, f"owed {resolution.owed} is below the rules' {floor}")
+    _require(
+        resolution.granted_now >= floor,
+        rule,
+        f"granted_now {resolution.granted_now} is below the rules' {floor}",
+    )
+    held = _budget.hold_back(resolution, policy, Money(0, policy.currency))
+    _require(
+        held.granted_now >= floor,
+        rule,
+        f"a spent budget left granted_now {held.granted_now} below the rules' {floor}",
+    )
+
+
+def _figures(resolution: Resolution) -> tuple[object, ...]:
+    return (
+        resolution.owed,
+        resolution.goodwill,
+        resolution.total,
+        resolution.granted_now,
+        resolution.escalate_to,
+        resolution.remedies,
+    )
+
+
+def rule_order_never_matters(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 11: the order the rules are written in never changes what the customer gets."""
+    policy, customer, issue, role = scenario
+    if len(policy.rules) < 2:
+        return
+    base = _figures(resolver(issue, customer, policy, role))
+    rules = policy.rules
+    for name, order in (("reversed", rules[::-1]), ("rotated", (*rules[1:], rules[0]))):
+        other = attrs.evolve(policy, rules=order)
+        _require(
+            _figures(resolver(issue, customer, other, role)) == base,
+            "the order of rules never matters",
+            f"the rules {name} changed what the customer gets",
+        )
+
+
+def business_fault_never_less(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 12: a fault of the business's (or shared, or unknown) never gets less than the
+    same case with the customer at fault: neither in total nor granted now."""
+    policy, customer, issue, role = scenario
+    theirs = resolver(attrs.evolve(issue, fault=Fault.CUSTOMER), customer, policy, role)
+    for fault in (Fault.BUSINESS, Fault.SHARED, Fault.UNKNOWN):
+        ours = resolver(attrs.evolve(issue, fault=fault), customer, policy, role)
+        for name in ("total", "granted_now"):
+            got, floor = getattr(ours, name), getattr(theirs, name)
+            _require(
+                got >= floor,
+                "a business fault never gets less",
+                f"a {fault.value} fault gets {name} {got}, less than the customer's own "
+                f"fault's {floor}",
+            )
+
+
 #: Every rule of the bias contract, by name, in the order the docs give them.
 CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "make_whole": make_whole,
@@ -363,4 +492,7 @@ CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "authority": authority,
     "deterministic": deterministic,
     "budget_holds_back_only_granted_now": budget_holds_back_only_granted_now,
+    "rules_are_floors": rules_are_floors,
+    "rule_order_never_matters": rule_order_never_matters,
+    "business_fault_never_less": business_fault_never_less,
 }
