@@ -131,3 +131,36 @@ class TestEveryHook:
             return
         assert hook in test_plugins.DECIDING_HOOKS
         assert callable(getattr(test_plugins.faulty_plugin(hook, "raise"), hook))
+
+
+class TestPolicyRulesPage:
+    """docs/policy-rules.md's TOML is a real policy file's rules: appended to the example
+    policy, it loads, and its rules decide as the page says."""
+
+    page = (ROOT / "docs" / "policy-rules.md").read_text(encoding="utf-8")
+
+    def test_the_toml_block_loads_as_the_rules_of_a_policy(self, tmp_path: Path) -> None:
+        blocks = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)
+        assert 1 == len(blocks)
+        base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
+        currency = re.search(r'^currency = "(\w+)"', base, re.MULTILINE)
+        assert currency is not None
+        path = tmp_path / "ruled.toml"
+        path.write_text(base + "\n" + blocks[0], encoding="utf-8")
+        policy = favorpolicy.policy_from_toml(path)
+        assert ["cdc-49", "sla-30", "eu261-long"] == [rule.name for rule in policy.rules]
+        assert {"facts.uptime_percent": "lower"} == dict(policy.worse_when)
+        code = currency[1]
+        outage = favorpolicy.Issue(
+            "O-1",
+            "outage",
+            "business",
+            favorpolicy.Money(100, code),
+            facts={"uptime_percent": favorpolicy.Money(1, code).amount * 98},
+        )
+        credit = favorpolicy.resolve(outage, favorpolicy.Customer("C"), policy)
+        assert any(reason.code == "ruled" and "sla-30" in reason.message for reason in credit.reasons)
+
+    def test_every_built_in_fact_is_in_the_table(self) -> None:
+        for fact in favorpolicy.FACTS:
+            assert f"`{fact}`" in self.page
