@@ -159,7 +159,9 @@ class TestPolicyRulesPage:
             facts={"uptime_percent": favorpolicy.Money(1, code).amount * 98},
         )
         credit = favorpolicy.resolve(outage, favorpolicy.Customer("C"), policy)
-        assert any(reason.code == "ruled" and "sla-30" in reason.message for reason in credit.reasons)
+        assert any(
+            reason.code == "ruled" and "sla-30" in reason.message for reason in credit.reasons
+        )
 
     def test_every_built_in_fact_is_in_the_table(self) -> None:
         for fact in favorpolicy.FACTS:

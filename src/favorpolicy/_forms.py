@@ -51,10 +51,12 @@ _T = TypeVar("_T")
 Amount = Decimal | str
 
 _CUSTOMER_KEYS: Final = frozenset(
-    {"id", "tier", "since", "lifetime_value", "prior_remedies", "preference"}
+    {"id", "tier", "since", "lifetime_value", "prior_remedies", "preference", "region", "facts"}
 )
+_MOMENTS: Final = ("occurred_at", "ordered_at", "promised_at", "delivered_at")
 _ISSUE_KEYS: Final = frozenset(
-    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", "occurred_at"}
+    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", *_MOMENTS}
+    | {"region", "category", "facts"}
 )
 # Compact and not ASCII-escaped: what the ledger stores and the sinks send.
 _ENCODE: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -150,6 +152,16 @@ def _when(path: str, value: object, kind: type[date]) -> Any:
         raise InvalidTicket(f"{path}: {value!r} is not an ISO {kind.__name__}") from None
 
 
+def _facts(path: str, value: object) -> object:
+    """Named facts as JSON writes them: a number with a fraction is a Decimal, never a float."""
+    if not isinstance(value, Mapping):
+        raise InvalidTicket(f"{path}: {show(value)} is not an object of named facts")
+    return {
+        name: Decimal(repr(item)) if isinstance(item, float) else item
+        for name, item in value.items()
+    }
+
+
 def _key(key: object) -> str:
     return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
 
@@ -182,8 +194,12 @@ def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
     for key in ("loss", "order_value"):
         if issue.get(key) is not None:
             issue[key] = _money(f"issue.{key}", issue[key], currency)
-    if "occurred_at" in issue:
-        issue["occurred_at"] = _when("issue.occurred_at", issue["occurred_at"], datetime)
+    for key in _MOMENTS:
+        if key in issue:
+            issue[key] = _when(f"issue.{key}", issue[key], datetime)
+    for name, section in (("customer", customer), ("issue", issue)):
+        if "facts" in section:
+            section["facts"] = _facts(f"{name}.facts", section["facts"])
     return (
         _build("customer", Customer, customer, required=("id",)),
         _build("issue", Issue, issue, required=("id", "kind", "fault", "loss")),

@@ -32,12 +32,13 @@ MAX_LINE: Final = 1 << 20
 #: The columns of a CSV ticket file; only customer_id, issue_id, kind, fault and loss are required.
 CSV_COLUMNS = (
     "customer_id", "tier", "since", "lifetime_value", "prior_remedies", "preference",
+    "customer_region",
     "issue_id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel",
-    "occurred_at",
+    "occurred_at", "ordered_at", "promised_at", "delivered_at", "region", "category",
 )  # fmt: skip
 _CUSTOMER_COLUMNS = {
     "customer_id": "id", "tier": "tier", "since": "since", "lifetime_value": "lifetime_value",
-    "prior_remedies": "prior_remedies", "preference": "preference",
+    "prior_remedies": "prior_remedies", "preference": "preference", "customer_region": "region",
 }  # fmt: skip
 _INT_COLUMNS = frozenset({"prior_remedies", "severity"})
 
