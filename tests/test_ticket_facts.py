@@ -68,7 +68,7 @@ def test_a_bad_fact_names_its_path_and_value(
 
 
 def test_too_many_facts_are_refused() -> None:
-    with pytest.raises(InvalidTicket, match="issue.facts: holds 65 facts; at most 64"):
+    with pytest.raises(InvalidTicket, match=r"issue\.facts: holds 65 facts; at most 64"):
         _ticket(ISSUE | {"facts": {f"f{n}": n for n in range(65)}})
 
 
