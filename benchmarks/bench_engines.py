@@ -354,7 +354,10 @@ def business_rules_rules(table: Table = DEFAULT) -> list[dict[str, Any]]:
     for kind, factor in table.kinds.items():
         rule(_when(("kind", "equal_to", kind)), _do("set_factor", of="kind", factor=factor))
     # Every ticket (a loss is never negative); the two rules after it override it.
-    rule(_when(("loss", "greater_than_or_equal_to", 0)), _do("apply_goodwill_table", courtesy=table.courtesy))
+    rule(
+        _when(("loss", "greater_than_or_equal_to", 0)),
+        _do("apply_goodwill_table", courtesy=table.courtesy),
+    )
     rule(
         _when(("fault", "equal_to", "customer")),
         _do("set_owed", amount=Decimal(0)),

@@ -87,6 +87,18 @@ def resolve_rows(quick: list[str]) -> list[Row]:
     ]  # fmt: skip
 
 
+def rules_rows(quick: list[str]) -> list[Row]:
+    figures = _json_of(load("bench_rules").main, quick)
+    ratio, decided = figures["resolve_ratio"], figures["decide_ratio"]
+    for name, micros in figures.items():
+        if name.startswith("us "):
+            print(f"{name[3:]:20} {micros:8.1f} us per ticket")
+    return [
+        ("resolve(), 50 rules / no rules", f"{ratio:.2f}", "<= 2", ratio <= 2),
+        ("decide(), 50 rules / no rules", f"{decided:.2f}", "(<= 2)", decided <= 2),
+    ]
+
+
 def engines_rows(quick: list[str]) -> list[Row]:
     figures = _json_of(load("bench_engines").main, quick)
     for name, micros in figures["us_per_ticket"].items():
@@ -139,6 +151,7 @@ def ledger_rows(quick: list[str]) -> list[Row]:
 
 SUITES: dict[str, Callable[[list[str]], list[Row]]] = {
     "resolve": resolve_rows,
+    "rules": rules_rows,
     "engines": engines_rows,
     "startup": startup_rows,
     "simulate": simulate_rows,

@@ -47,6 +47,25 @@ def test_quick_run_reports_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     assert "answers agree: yes" in capsys.readouterr().out
 
 
+def test_rules_quick_run_reports_both_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    assert 0 == _load_named("bench_rules").main(["--quick", "--json"])
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["resolve_ratio"] > 0
+    assert figures["decide_ratio"] > 0
+    assert figures["rule_reasons_per_ticket"] > 1  # the rules do match: there is work to time
+
+
+def test_the_rules_benchmark_has_fifty_valid_rules_of_every_shape() -> None:
+    bench = _load_named("bench_rules")
+    rules = bench.rules(50)
+    assert 50 == len({rule.name for rule in rules})
+    policy = Policy.default("USD")
+    import attrs  # noqa: PLC0415  # only here
+
+    ruled = attrs.evolve(policy, rules=rules)  # the policy's checks accept them
+    assert {"law", "policy"} == {rule.basis.value for rule in ruled.rules}
+
+
 def test_baseline_agrees_with_resolve_on_many_tickets() -> None:
     bench = _load()
     # Raises SystemExit naming the ticket on the first disagreement.
@@ -174,7 +193,7 @@ def test_simulate_quick_run_agrees_across_workers_and_reports(
 def test_the_runner_runs_every_benchmark_and_sums_up(capsys: pytest.CaptureFixture[str]) -> None:
     rows = _load_named("run").main(["--quick"])
     out = capsys.readouterr().out
-    for name in ("resolve", "engines", "startup", "simulate", "ledger"):
+    for name in ("resolve", "rules", "engines", "startup", "simulate", "ledger"):
         assert f"== {name} ==" in out
     assert "== summary (quick: too small to judge) ==" in out
     whats = [row[0] for row in rows]

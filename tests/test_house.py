@@ -33,7 +33,7 @@ FLOORS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
-WITHIN = ["_policy_parts", "_tables", "_sink_settings", "_rules", "_rule_checks", "_policy",
+WITHIN = ["_policy_parts", "_rules", "_rule_checks", "_tables", "_sink_settings", "_policy",
           "_forms", "_policy_file", "_reasons", "_budget", "_packages", "_resolve"]  # fmt: skip
 
 

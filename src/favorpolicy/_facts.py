@@ -74,9 +74,19 @@ class Facts(Mapping[str, FactValue]):
 NO_FACTS: Final = Facts()
 
 
+def _plain_moment(value: date) -> date:
+    if isinstance(value, datetime):
+        return value if type(value) is datetime else datetime.combine(value.date(), value.timetz())
+    return value if type(value) is date else date(value.year, value.month, value.day)
+
+
 def _value(path: str, value: object, error: type[FavorPolicyError]) -> FactValue:
-    if isinstance(value, bool | date):  # a datetime is a date
-        return value
+    # A subclass (an IntEnum, a pandas Timestamp) becomes the plain type: a rule compares
+    # facts by their exact types, and a fact must compare as what it says it is.
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, date):
+        return _plain_moment(value)
     if isinstance(value, str):
         if len(value) > _TEXT_LIMIT:
             raise error(f"{path}: {show(value)} is too long; at most {_TEXT_LIMIT} characters")
@@ -84,17 +94,17 @@ def _value(path: str, value: object, error: type[FavorPolicyError]) -> FactValue
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise error(f"{path}: {show(value)} holds a lone surrogate, not text") from None
-        return value
+        return str(value)
     if isinstance(value, int):
         if abs(value) >= _NUMBER_LIMIT:
             raise error(f"{path}: {show(value)} is too large; facts stay below 10**18")
-        return value
+        return int(value)
     if isinstance(value, Decimal):
         if not value.is_finite() or abs(value) >= _NUMBER_LIMIT:
             raise error(f"{path}: {show(value)} is not a finite number below 10**18")
         if value.as_tuple().exponent < -18:  # type: ignore[operator]  # finite: an int
             raise error(f"{path}: {show(value)} has more than 18 decimal places")
-        return value
+        return Decimal(value)
     if isinstance(value, float):
         raise error(f"{path}: {show(value)} is a float; write Decimal({str(value)!r})")
     raise error(

@@ -236,6 +236,7 @@ class Policy:
                 default_offers=self.default_offers,
                 valuations=self.valuations,
                 favor_margin=self.favor_margin,
+                rules=self.rules,
             ),
         )
         object.__setattr__(self, "fingerprint", digest(self))

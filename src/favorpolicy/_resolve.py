@@ -321,7 +321,7 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     plan = calls.manager.plan()
     screened = plan.screen and (issue.conduct or not plan.conduct_only)
     verdict = calls.screen(issue, customer) if screened else NO_VERDICT
-    hits = matching(policy.rules, issue, customer) if policy.rules else _NO_HITS
+    hits = matching(tables.rules_for(issue.kind), issue, customer) if policy.rules else _NO_HITS
     owed = _owed(issue, tables, notes)
     ruled = _ruled(hits, issue, customer, tables, notes) if hits else _ZERO
     owed = max(owed, ruled)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import itertools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -43,6 +44,7 @@ __all__ = [
     "Rule",
     "SET_OPS",
     "UP_OPS",
+    "by_kind",
     "fact_of",
     "fact_value",
     "matching",
@@ -320,10 +322,14 @@ class Condition:
     op: Op = attrs.field(converter=_op)
     value: Any = attrs.field(default=None)
     _test: Callable[[object], bool] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _read: Callable[[Issue, Customer], object] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         fact = fact_of(self.fact)
         assert fact is not None  # the converter checked it
+        object.__setattr__(self, "_read", fact.read)
         op = self.op
         if op is Op.MISSING:
             if self.value is not None:
@@ -347,38 +353,60 @@ class Condition:
 
     def matches(self, issue: Issue, customer: Customer) -> bool:
         """Whether this ticket passes the test."""
-        return self._test(fact_value(self.fact, issue, customer))
+        return self._test(self._read(issue, customer))
+
+    def test_parts(self) -> _Test:
+        """How the condition reads its fact, and how it tests the value."""
+        return (self._read, self._test)
+
+
+#: A condition's reader of its fact and its test of the value.
+_Test = tuple[Callable[[Issue, Customer], object], Callable[[object], bool]]
 
 
 def _is_missing(value: object) -> bool:
     return value is MISSING
 
 
+#: The exact types each family of values holds (the facts normalise subclasses away).
+_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
+    "bool": (bool,),
+    "number": (int, Decimal),
+    "datetime": (datetime,),
+    "date": (date,),
+    "fault": (Fault,),
+    "text": (str,),
+}
+_FAMILY_OF_TYPE: Final[Mapping[type, str]] = {
+    kind: family for family, kinds in _TYPES.items() for kind in kinds
+}
+_COMPARE: Final[Mapping[Op, Callable[[Any, Any], bool]]] = {
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+}
+
+
 def _tester(op: Op, wanted: Any) -> Callable[[object], bool]:
     if op in SET_OPS:
-        families = {_family(item) for item in wanted}
+        # Each value with its family: True is not in {1}, though True == 1; and 7 is in
+        # {Decimal("7.0")}, since equal numbers hash equal.
+        members = frozenset((_family(item), item) for item in wanted)
         inside = op is Op.IN
 
         def in_set(value: object) -> bool:
-            if value is MISSING or _family(value) not in families:
-                return False
-            return any(value == item and _family(item) == _family(value) for item in wanted) is (
-                inside
-            )
+            family = _FAMILY_OF_TYPE.get(type(value))
+            return family is not None and ((family, value) in members) is inside
 
         return in_set
-    family = _family(wanted)
-    compare: Callable[[Any, Any], bool] = {
-        Op.EQ: lambda a, b: a == b,
-        Op.NE: lambda a, b: a != b,
-        Op.LT: lambda a, b: a < b,
-        Op.LE: lambda a, b: a <= b,
-        Op.GT: lambda a, b: a > b,
-        Op.GE: lambda a, b: a >= b,
-    }[op]
+    allowed = _TYPES[_family(wanted)]
+    compare = _COMPARE[op]
 
     def test(value: object) -> bool:
-        return value is not MISSING and _family(value) == family and compare(value, wanted)
+        return type(value) in allowed and compare(value, wanted)
 
     return test
 
@@ -609,7 +637,16 @@ class Rule:
     basis: Basis = attrs.field(default=Basis.POLICY, converter=_basis)
     cite: str = attrs.field(default="", converter=_cite)
 
+    _when_tests: tuple[_Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _unless_tests: tuple[tuple[_Test, ...], ...] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+
     def __attrs_post_init__(self) -> None:
+        # Each condition's reader and test, taken out once: matching runs on every ticket.
+        object.__setattr__(self, "_when_tests", tuple(c.test_parts() for c in self.when))
+        unless = tuple(tuple(c.test_parts() for c in group) for group in self.unless)
+        object.__setattr__(self, "_unless_tests", unless)
         gives = (self.owe, self.goodwill_rate, self.goodwill_floor, self.goodwill_factor)
         if all(item is None for item in gives) and not self.offers:
             raise invalid("rule", self.name, "does nothing; give it owe, goodwill or offers")
@@ -623,11 +660,14 @@ class Rule:
 
     def matches(self, issue: Issue, customer: Customer) -> bool:
         """Whether every ``when`` condition matches and no ``unless`` group does."""
-        for condition in self.when:
-            if not condition.matches(issue, customer):
+        for read, test in self._when_tests:
+            if not test(read(issue, customer)):
                 return False
-        for group in self.unless:
-            if all(condition.matches(issue, customer) for condition in group):
+        for group in self._unless_tests:
+            for read, test in group:
+                if not test(read(issue, customer)):
+                    break
+            else:
                 return False
         return True
 
@@ -635,3 +675,30 @@ class Rule:
 def matching(rules: tuple[Rule, ...], issue: Issue, customer: Customer) -> list[Rule]:
     """The rules that apply to this ticket, in the policy's order."""
     return [rule for rule in rules if rule.matches(issue, customer)]
+
+
+def by_kind(rules: tuple[Rule, ...]) -> tuple[Mapping[str, tuple[Rule, ...]], tuple[Rule, ...]]:
+    """The rules each issue kind can match, in the policy's order, and those for any other kind.
+
+    A rule whose ``when`` tests ``kind`` with ``eq`` or ``in`` can match only those
+    kinds; resolve() tries only the rules a ticket's kind can match.
+    """
+    kinds_of: list[frozenset[str] | None] = []
+    for rule in rules:
+        kinds: frozenset[str] | None = None
+        for condition in rule.when:
+            if condition.fact == "kind" and condition.op in {Op.EQ, Op.IN}:
+                named = frozenset(condition.value if condition.op is Op.IN else (condition.value,))
+                kinds = named if kinds is None else kinds & named
+        kinds_of.append(kinds)
+    named_kinds = {kind for kinds in kinds_of if kinds is not None for kind in kinds}
+    any_kind = tuple(rule for rule, kinds in zip(rules, kinds_of, strict=True) if kinds is None)
+    per_kind = {
+        kind: tuple(
+            rule
+            for rule, kinds in zip(rules, kinds_of, strict=True)
+            if kinds is None or kind in kinds
+        )
+        for kind in named_kinds
+    }
+    return per_kind, any_kind

@@ -17,6 +17,7 @@ import attrs
 from ._model import RemedyKind
 from ._money import CONTEXT, Money
 from ._policy_parts import GoodwillRules, Offer, Role, Valuation
+from ._rules import Rule, by_kind
 
 __all__ = ["Package", "Part", "Tables"]
 
@@ -63,6 +64,10 @@ class Tables:
     rate_texts: tuple[str, ...]
     floor_texts: tuple[str, ...]
     margin_text: str
+    #: per issue kind, the rules it can match, in the policy's order
+    rules_by_kind: Mapping[str, tuple[Rule, ...]]
+    #: the rules any other kind can match
+    rules_any_kind: tuple[Rule, ...]
 
     @classmethod
     def of(  # the parts of a policy that resolve() reads
@@ -75,9 +80,10 @@ class Tables:
         default_offers: tuple[Offer, ...],
         valuations: Mapping[RemedyKind, Valuation],
         favor_margin: Decimal,
+        rules: tuple[Rule, ...] = (),
     ) -> Tables:
         """The tables of a policy made of these parts (already checked)."""
-        rules = goodwill
+        per_kind, any_kind = by_kind(rules)
         quantum = Money.minor(currency).amount
         return cls(
             quantum=quantum,
@@ -92,19 +98,25 @@ class Tables:
                 )
                 for kind, value in valuations.items()
             },
-            rates=rules.rates,
-            floors=tuple(floor.amount for floor in rules.floors),
-            tier_factors=dict(rules.tier_factors),
-            tenure_factors=rules.tenure_factors,
-            kind_factors=dict(rules.kind_factors),
-            cap=None if rules.cap is None else rules.cap.amount,
-            courtesy=Decimal(0) if rules.courtesy is None else rules.courtesy.amount,
+            rates=goodwill.rates,
+            floors=tuple(floor.amount for floor in goodwill.floors),
+            tier_factors=dict(goodwill.tier_factors),
+            tenure_factors=goodwill.tenure_factors,
+            kind_factors=dict(goodwill.kind_factors),
+            cap=None if goodwill.cap is None else goodwill.cap.amount,
+            courtesy=Decimal(0) if goodwill.courtesy is None else goodwill.courtesy.amount,
             close_call=CONTEXT.add(1, favor_margin),
             limits_up=tuple(None if r.limit is None else r.limit.round_up().amount for r in roles),
-            rate_texts=tuple(f"{rate:%}" for rate in rules.rates),
-            floor_texts=tuple(str(floor) for floor in rules.floors),
+            rate_texts=tuple(f"{rate:%}" for rate in goodwill.rates),
+            floor_texts=tuple(str(floor) for floor in goodwill.floors),
             margin_text=f"{favor_margin:%}",
+            rules_by_kind=per_kind,
+            rules_any_kind=any_kind,
         )
+
+    def rules_for(self, kind: str) -> tuple[Rule, ...]:
+        """The rules an issue of *kind* can match, in the policy's order."""
+        return self.rules_by_kind.get(kind, self.rules_any_kind)
 
     def covering(self, goodwill: Decimal, *, above: int) -> int:
         """The lowest role above the one at *above* whose limit covers *goodwill*.
