@@ -22,7 +22,15 @@ FLOORS: list[set[str]] = [
     {"_money", "_facts"},
     {"_model"},
     {"_canon"},
-    {"_policy_parts", "_tables", "_sink_settings", "_rules", "_rule_checks", "_policy"},
+    {
+        "_policy_parts",
+        "_rules",
+        "_rule_checks",
+        "_tables",
+        "_sink_settings",
+        "_policy",
+        "_versions",
+    },
     {"_events"},
     {"hookspecs"},
     {"_forms", "_policy_file"},
@@ -34,6 +42,7 @@ FLOORS: list[set[str]] = [
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
 WITHIN = ["_policy_parts", "_rules", "_rule_checks", "_tables", "_sink_settings", "_policy",
+          "_versions",
           "_forms", "_policy_file", "_reasons", "_budget", "_packages", "_resolve"]  # fmt: skip
 
 

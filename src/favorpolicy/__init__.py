@@ -57,9 +57,17 @@ if TYPE_CHECKING:
     from ._money import MINOR_UNITS, Money
     from ._plugins import PluginManager, make_plugin_manager
     from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-    from ._policy_file import policy_from_dict, policy_from_toml, policy_to_dict, policy_to_toml
+    from ._policy_file import (
+        load_policy,
+        policy_from_dict,
+        policy_from_toml,
+        policy_to_dict,
+        policy_to_toml,
+        policy_versions_from_toml,
+    )
     from ._resolve import Decision, decide, resolve
     from ._rules import FACTS, Band, Condition, Op, Owe, Rule
+    from ._versions import PolicyVersions
     from .hookspecs import hookimpl
 
     __version__: str
@@ -90,6 +98,7 @@ _LAZY: dict[str, str] = {
     "PluginFault": "_model",
     "PluginManager": "_plugins",
     "Policy": "_policy",
+    "PolicyVersions": "_versions",
     "Reason": "_model",
     "Remedy": "_model",
     "RemedyKind": "_model",
@@ -101,10 +110,12 @@ _LAZY: dict[str, str] = {
     "decide": "_resolve",
     "hookimpl": "hookspecs",
     "make_plugin_manager": "_plugins",
+    "load_policy": "_policy_file",
     "policy_from_dict": "_policy_file",
     "policy_from_toml": "_policy_file",
     "policy_to_dict": "_policy_file",
     "policy_to_toml": "_policy_file",
+    "policy_versions_from_toml": "_policy_file",
     "resolution_from_dict": "_forms",
     "resolution_to_dict": "_forms",
     "resolve": "_resolve",
@@ -192,6 +203,7 @@ __all__ = [
     "PluginFault",
     "PluginManager",
     "Policy",
+    "PolicyVersions",
     "Reason",
     "Remedy",
     "RemedyKind",
@@ -206,11 +218,13 @@ __all__ = [
     "__version__",
     "decide",
     "hookimpl",
+    "load_policy",
     "make_plugin_manager",
     "policy_from_dict",
     "policy_from_toml",
     "policy_to_dict",
     "policy_to_toml",
+    "policy_versions_from_toml",
     "resolution_from_dict",
     "resolution_to_dict",
     "resolve",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -163,6 +164,14 @@ def _worse_when(value: object) -> Mapping[str, str]:
     return types.MappingProxyType(check_worse_when(value))
 
 
+def _effective_from(value: object) -> date | None:
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        raise invalid("effective_from", value, "is a datetime; a version comes into force on a day")
+    raise invalid("effective_from", value, "is not a date such as date(2026, 1, 1)")
+
+
 def _budgets(value: object) -> tuple[Budget, ...]:
     def budget(path: str, item: object) -> Budget:
         if not isinstance(item, Budget):
@@ -209,6 +218,10 @@ class Policy:
     #: Facts of the policy's own that make a case worse as they grow ("higher") or
     #: fall ("lower"), such as ``{"facts.uptime_percent": "lower"}``.
     worse_when: Mapping[str, str] = attrs.field(factory=dict, converter=_worse_when, metadata=LATE)
+    #: The day this version comes into force, when it is one of several; see PolicyVersions.
+    effective_from: date | None = attrs.field(
+        default=None, converter=_effective_from, metadata=LATE
+    )
 
     fingerprint: str = attrs.field(init=False, eq=False, repr=False)
     #: The fingerprint of what decides: every part but the plugins' settings (a rotated

@@ -12,6 +12,7 @@ import enum
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -26,9 +27,19 @@ from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
 from ._rules import Band, Condition, Op, Owe, Rule
 from ._show import one_line, show
+from ._versions import AnyPolicy, PolicyVersions
 from .exceptions import FavorPolicyError, InvalidPolicy
 
-__all__ = ["policy_from_dict", "policy_from_toml", "policy_to_dict", "policy_to_toml"]
+__all__ = [
+    "any_policy_from_dict",
+    "any_policy_to_dict",
+    "load_policy",
+    "policy_from_dict",
+    "policy_from_toml",
+    "policy_to_dict",
+    "policy_to_toml",
+    "policy_versions_from_toml",
+]
 
 
 @attrs.define
@@ -105,6 +116,7 @@ class _PolicyFile:
     budgets: list[_BudgetFile] = attrs.field(factory=list)
     rules: list[_RuleFile] = attrs.field(factory=list)
     worse_when: dict[str, str] = attrs.field(factory=dict)
+    effective_from: Any = None
 
 
 def _path(cattrs_path: str) -> str:
@@ -221,7 +233,18 @@ def build(shape: _PolicyFile) -> Policy:
         budgets=tuple(_budget(f"budgets[{i}]", b, currency) for i, b in enumerate(shape.budgets)),
         rules=tuple(_rule(f"rules[{i}]", rule, currency) for i, rule in enumerate(shape.rules)),
         worse_when=shape.worse_when,
+        effective_from=_day("effective_from", shape.effective_from),
     )
+
+
+def _day(path: str, value: object) -> object:
+    # TOML writes a day as a date; JSON data, as ISO text.
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidPolicy(f"{path}: {show(value)} is not an ISO date") from None
+    return value
 
 
 # ---- rules -----------------------------------------------------------------------------------
@@ -430,12 +453,70 @@ def policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> Poli
         raise InvalidPolicy(f"{source}: {error}") from None
 
 
+def any_policy_from_dict(data: Mapping[str, Any], *, source: str = "policy") -> AnyPolicy:
+    """A Policy, or a PolicyVersions when *data* holds ``versions``.
+
+    Each entry of ``versions`` is a table of top-level keys with its own
+    ``effective_from``; a key it gives replaces the shared one of the same
+    name, whole, and the keys it leaves out are the shared ones.
+    """
+    if not isinstance(data, Mapping) or "versions" not in data:
+        return policy_from_dict(data, source=source)
+    shared = {key: value for key, value in data.items() if key != "versions"}
+    listed = data["versions"]
+    if not isinstance(listed, list) or not listed:
+        raise InvalidPolicy(f"{source}: versions: {show(listed)} is not a list of tables")
+    versions = []
+    for index, version in enumerate(listed):
+        if not isinstance(version, Mapping):
+            raise InvalidPolicy(f"{source}: versions[{index}]: {show(version)} is not a table")
+        if "versions" in version:
+            raise InvalidPolicy(f"{source}: versions[{index}].versions: a version has no versions")
+        versions.append(
+            policy_from_dict(shared | dict(version), source=f"{source}: versions[{index}]")
+        )
+    try:
+        return PolicyVersions(versions)
+    except InvalidPolicy as error:
+        raise InvalidPolicy(f"{source}: {error}") from None
+
+
+def any_policy_to_dict(policy: AnyPolicy) -> dict[str, Any]:
+    """A Policy or a PolicyVersions as plain data; :func:`any_policy_from_dict` reads it back."""
+    if isinstance(policy, PolicyVersions):
+        return {"versions": [policy_to_dict(version) for version in policy.versions]}
+    return policy_to_dict(policy)
+
+
 #: The largest policy file read: a policy is a page or two, not megabytes.
 _MAX_FILE: Final = 1 << 20
 
 
 def policy_from_toml(path: str | os.PathLike[str]) -> Policy:
-    """Load a Policy from a TOML file; errors name the file, the key path and the value."""
+    """Load a Policy from a TOML file; errors name the file, the key path and the value.
+
+    A file that holds ``[[versions]]`` is refused: load it with :func:`load_policy`
+    or :func:`policy_versions_from_toml`.
+    """
+    loaded = load_policy(path)
+    if isinstance(loaded, PolicyVersions):
+        raise InvalidPolicy(
+            f"{path}: holds versions of a policy; load it with load_policy() or "
+            "policy_versions_from_toml()"
+        )
+    return loaded
+
+
+def policy_versions_from_toml(path: str | os.PathLike[str]) -> PolicyVersions:
+    """Load a policy's versions from a TOML file; a file of one policy is refused."""
+    loaded = load_policy(path)
+    if not isinstance(loaded, PolicyVersions):
+        raise InvalidPolicy(f"{path}: holds one policy, not [[versions]]; use policy_from_toml()")
+    return loaded
+
+
+def load_policy(path: str | os.PathLike[str]) -> AnyPolicy:
+    """Load a TOML policy file: a Policy, or a PolicyVersions when it holds ``[[versions]]``."""
     file = Path(path)
     try:
         with file.open("rb") as stream:
@@ -456,7 +537,7 @@ def policy_from_toml(path: str | os.PathLike[str]) -> Policy:
         raise InvalidPolicy(f"{file}: cannot be read: {problem}") from None
     except OSError as error:
         raise InvalidPolicy(f"{file}: cannot be read: {error.strerror}") from None
-    return policy_from_dict(data, source=str(file))
+    return any_policy_from_dict(data, source=str(file))
 
 
 def _amount_out(money: Money | None) -> Decimal | None:
@@ -498,7 +579,11 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         ],
     )
     data: dict[str, Any] = _drop_none(converter().unstructure(shape))
-    del data["rules"], data["worse_when"]  # written below, and only when there are some
+    # Written below, and only when there are some.
+    del data["rules"], data["worse_when"]
+    data.pop("effective_from", None)
+    if policy.effective_from is not None:
+        data["effective_from"] = policy.effective_from
     if policy.worse_when:
         data["worse_when"] = dict(policy.worse_when)
     if policy.rules:
@@ -525,8 +610,8 @@ def _drop_none(data: Any) -> Any:
     return data
 
 
-def policy_to_toml(policy: Policy) -> str:
-    """The policy as TOML text: ``Policy.from_toml`` reads it back to an equal policy."""
+def policy_to_toml(policy: AnyPolicy) -> str:
+    """The policy (or its versions) as TOML text: :func:`load_policy` reads it back, equal."""
     import tomli_w  # noqa: PLC0415  # only needed when writing
 
-    return tomli_w.dumps(policy_to_dict(policy))
+    return tomli_w.dumps(any_policy_to_dict(policy))

@@ -15,7 +15,7 @@ are made only for what the Resolution holds.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Final, NamedTuple
 
@@ -45,6 +45,7 @@ from ._reasons import Note, written
 from ._rules import Rule, matching
 from ._show import show
 from ._tables import Package, Tables
+from ._versions import AnyPolicy, in_force
 from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
@@ -83,18 +84,23 @@ _CASH_OR_REPLACEMENT: Final = (Offer(RemedyKind.REFUND), Offer(RemedyKind.REPLAC
 def resolve(
     issue: Issue,
     customer: Customer,
-    policy: Policy,
+    policy: AnyPolicy,
     *,
     role: str = "agent",
     plugins: PluginManager | None = None,
+    as_of: date | datetime | None = None,
 ) -> Resolution:
     """Decide how to make *issue* right for *customer* under *policy*, acting as *role*.
 
     *plugins* is a manager from :func:`~favorpolicy.make_plugin_manager`; None
-    means the built-in plugins only. The answer explains itself in
-    ``Resolution.reasons`` and never gives the customer less than the bias
-    contract promises (see docs/bias-contract.md), whatever the plugins do.
+    means the built-in plugins only. *policy* may be a
+    :class:`~favorpolicy.PolicyVersions`: the version in force on *as_of*, or
+    else on the issue's ``occurred_at`` day, decides. The answer explains
+    itself in ``Resolution.reasons`` and never gives the customer less than
+    the bias contract promises (see docs/bias-contract.md), whatever the
+    plugins do.
     """
+    policy = in_force(policy, getattr(issue, "occurred_at", None), as_of)
     check_inputs(issue, customer, policy, role)
     manager = plugins_or_default(plugins)
     resolution = resolution_with(issue, customer, policy, role, manager, defer=True)
@@ -118,16 +124,18 @@ def plugins_or_default(plugins: PluginManager | None) -> PluginManager:
 def resolution_for(
     issue: Issue,
     customer: Customer,
-    policy: Policy,
+    policy: AnyPolicy,
     *,
     role: str = "agent",
     plugins: PluginManager | None = None,
+    as_of: date | datetime | None = None,
 ) -> Resolution:
     """:func:`resolve` without handing the events to the in-memory delivery.
 
     The ledger uses it: it writes the events to its outbox instead, in the
     same transaction as the resolution, and its relay delivers them.
     """
+    policy = in_force(policy, getattr(issue, "occurred_at", None), as_of)
     check_inputs(issue, customer, policy, role)
     return resolution_with(issue, customer, policy, role, plugins_or_default(plugins), defer=True)
 
@@ -282,10 +290,11 @@ class Decision(NamedTuple):
 def decide(
     issue: Issue,
     customer: Customer,
-    policy: Policy,
+    policy: AnyPolicy,
     *,
     role: str = "agent",
     plugins: PluginManager | None = None,
+    as_of: date | datetime | None = None,
 ) -> Decision:
     """:func:`resolve`'s figures, for a backtest: no reasons, no key, no events.
 
@@ -293,6 +302,7 @@ def decide(
     simulate`` runs several times faster than with resolve(); the figures are
     the same (a property test holds it to that).
     """
+    policy = in_force(policy, getattr(issue, "occurred_at", None), as_of)
     check_inputs(issue, customer, policy, role)
     calls = Calls(plugins_or_default(plugins), policy)
     years = _tenure_years(issue, customer)

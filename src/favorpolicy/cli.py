@@ -21,7 +21,7 @@ from ._show import one_line
 from .exceptions import FavorPolicyError
 
 if TYPE_CHECKING:
-    from ._policy import Policy
+    from ._versions import AnyPolicy
 
 __all__ = ["main"]
 
@@ -93,11 +93,11 @@ def _output(path: Path, *, inputs: Iterable[Path], force: bool) -> Iterator[Path
         temporary.unlink(missing_ok=True)
 
 
-def _load_policy(path: Path, debug: bool) -> Policy:
-    from ._policy_file import policy_from_toml  # noqa: PLC0415  # keeps --help and --version quick
+def _load_policy(path: Path, debug: bool) -> AnyPolicy:
+    from ._policy_file import load_policy  # noqa: PLC0415  # keeps --help and --version quick
 
     with _input_errors(debug):
-        return policy_from_toml(path)
+        return load_policy(path)
 
 
 class _Command(click.Group):
@@ -235,12 +235,18 @@ def check(context: click.Context, policy_path: Path, examples: int) -> None:
     except ImportError:
         raise _Failure("check needs Hypothesis: pip install 'favorpolicy[test]'") from None
     failures = 0
-    for name, failure in run_contract(policy, max_examples=examples):
-        if failure is None:
-            click.echo(f"pass  {name}")
-        else:
-            failures += 1
-            click.echo(f"FAIL  {name}: {failure}")
+    from ._versions import PolicyVersions  # noqa: PLC0415  # keeps --help and --version quick
+
+    versions = policy.versions if isinstance(policy, PolicyVersions) else (policy,)
+    for version in versions:
+        if len(versions) > 1:
+            click.echo(f"version in force from {version.effective_from}:")
+        for name, failure in run_contract(version, max_examples=examples):
+            if failure is None:
+                click.echo(f"pass  {name}")
+            else:
+                failures += 1
+                click.echo(f"FAIL  {name}: {failure}")
     click.echo(f"{failures} rule(s) of the bias contract failed" if failures else "all rules pass")
     if failures:
         sys.exit(1)
@@ -333,7 +339,7 @@ def simulate(  # noqa: PLR0917  # click passes one parameter per documented opti
 
 
 def _backtest_items(
-    tickets: Path | None, olist: Path | None, example: int | None, policy: Policy
+    tickets: Path | None, olist: Path | None, example: int | None, policy: AnyPolicy
 ) -> Any:
     from . import backtest  # noqa: PLC0415  # keeps --help and --version quick
 

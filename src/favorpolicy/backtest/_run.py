@@ -14,7 +14,7 @@ import collections
 import itertools
 import multiprocessing
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +23,9 @@ import attrs
 from .._model import Level
 from .._money import CONTEXT, in_own_context
 from .._plugins import make_plugin_manager
-from .._policy import Policy
-from .._policy_file import policy_from_dict, policy_to_dict
+from .._policy_file import any_policy_from_dict, any_policy_to_dict
 from .._resolve import Decision, decide
+from .._versions import AnyPolicy
 from ..exceptions import BadInput, FavorPolicyError
 from ._examples import ExampleBlock, ExampleSet
 from ._sources import BadRow, Item, Skip, Ticket
@@ -244,7 +244,7 @@ _worker_state: dict[str, Any] = {}
 
 
 def _start_worker(policies: list[dict[str, Any]], role: str) -> None:
-    _worker_state["policies"] = [policy_from_dict(data) for data in policies]
+    _worker_state["policies"] = [any_policy_from_dict(data) for data in policies]
     _worker_state["plugins"] = make_plugin_manager()
     _worker_state["role"] = role
 
@@ -258,7 +258,7 @@ def _resolve_chunk(chunk: list[Item] | ExampleBlock) -> Backtest:
 
 @in_own_context
 def _resolve_items(chunk: Iterable[Item]) -> Backtest:
-    policies: list[Policy] = _worker_state["policies"]
+    policies: list[AnyPolicy] = _worker_state["policies"]
     plugins = _worker_state["plugins"]
     role = _worker_state["role"]
     outcome = Backtest([Summary(p.name, p.currency) for p in policies])
@@ -323,7 +323,7 @@ def _windowed(
 @in_own_context
 def run_backtest(
     items: Iterable[Item],
-    policies: list[Policy],
+    policies: Sequence[AnyPolicy],
     *,
     role: str = "agent",
     workers: int = 1,
@@ -332,10 +332,13 @@ def run_backtest(
 ) -> Backtest:
     """Resolve every ticket under each policy and add it all up.
 
+    A :class:`~favorpolicy.PolicyVersions` decides each ticket under the
+    version in force on its day.
+
     Raises :class:`BadInput` at the first bad row unless *skip_bad*, in which
     case bad rows are counted under ``skipped["bad row"]`` and listed.
     """
-    plain = [policy_to_dict(policy) for policy in policies]
+    plain = [any_policy_to_dict(policy) for policy in policies]
     total = Backtest([Summary(p.name, p.currency) for p in policies])
     if workers <= 1:
         _start_worker(plain, role)

@@ -24,6 +24,7 @@ from .._plugins import PluginManager
 from .._policy import Budget, Policy
 from .._resolve import check_inputs, decision_key, plugins_or_default, resolution_with
 from .._show import show
+from .._versions import AnyPolicy, PolicyVersions, in_force
 from ..exceptions import InvalidRecord
 from ._budgets import Budgets
 from ._escalations import Approval, Escalations
@@ -249,11 +250,12 @@ class Ledger:
 def resolve_and_record(
     issue: Issue,
     customer: Customer,
-    policy: Policy,
+    policy: AnyPolicy,
     ledger: Ledger,
     *,
     role: str = "agent",
     plugins: PluginManager | None = None,
+    as_of: date | datetime | None = None,
 ) -> Resolution:
     """Resolve and record in one call; a retried request returns the stored decision.
 
@@ -263,9 +265,11 @@ def resolve_and_record(
     budgets, and records the resolution and its events in one transaction.
     The events are delivered by the ledger's relay (:meth:`Ledger.deliver`),
     not by the in-memory delivery, so none is lost if the process dies.
+    *policy* may be a :class:`~favorpolicy.PolicyVersions`, as for resolve().
     """
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
+    policy = in_force(policy, getattr(issue, "occurred_at", None), as_of)
     check_inputs(issue, customer, policy, role)
     key = decision_key(issue, customer, policy, role)
     stored = ledger.get(key)
@@ -280,7 +284,7 @@ def resolve_and_record(
 
 def resolve_and_record_many(
     tickets: Iterable[tuple[Issue, Customer]],
-    policy: Policy,
+    policy: AnyPolicy,
     ledger: Ledger,
     *,
     role: str = "agent",
@@ -291,6 +295,8 @@ def resolve_and_record_many(
     Decision keys already in *ledger* come back as stored, without resolving
     again; the others are resolved and recorded together with
     :meth:`Ledger.record_many`. Returns one resolution per ticket, in order.
+    With a :class:`~favorpolicy.PolicyVersions`, each ticket is decided under
+    the version in force on its day, one transaction per version.
     """
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
@@ -300,7 +306,26 @@ def resolve_and_record_many(
             raise InvalidRecord(
                 f"tickets[{number}]: {show(ticket)} is not an (issue, customer) pair"
             )
-        check_inputs(ticket[0], ticket[1], policy, role)
+    if isinstance(policy, PolicyVersions):
+        chosen = [in_force(policy, getattr(issue, "occurred_at", None)) for issue, _ in given]
+        answers: dict[int, Resolution] = {}
+        for version in dict.fromkeys(chosen):
+            places = [place for place, one in enumerate(chosen) if one is version]
+            decided = _record_many([given[p] for p in places], version, ledger, role, plugins)
+            answers.update(zip(places, decided, strict=True))
+        return [answers[place] for place in range(len(given))]
+    return _record_many(given, policy, ledger, role, plugins)
+
+
+def _record_many(
+    given: list[tuple[Issue, Customer]],
+    policy: Policy,
+    ledger: Ledger,
+    role: str,
+    plugins: PluginManager | None,
+) -> list[Resolution]:
+    for issue, customer in given:
+        check_inputs(issue, customer, policy, role)
     keys = [decision_key(issue, customer, policy, role) for issue, customer in given]
     with ledger.store.read() as conn:
         answers = {
