@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 
 import favorpolicy
 from favorpolicy import (
@@ -22,6 +22,7 @@ from favorpolicy import (
     Fault,
     InvalidCustomer,
     InvalidIssue,
+    InvalidMoney,
     InvalidPolicy,
     Issue,
     Level,
@@ -1133,8 +1134,7 @@ class TestPolicyFile:
     @settings(max_examples=50, deadline=None)
     @given(policies(rules=True))
     def test_any_rule_policy_survives_dump_and_load(self, policy: Policy) -> None:
-        # Two tests of one fact by one op in a group do not survive yet (see the xfail above).
-        assume(all(_one_test_per_fact_and_op(group) for group in _groups(policy)))
+        assert all(_one_test_per_fact_and_op(group) for group in _groups(policy))  # refused else
         again = policy_from_dict(tomllib.loads(policy_to_toml(policy), parse_float=Decimal))
         assert policy == again
         assert policy.fingerprint == again.fingerprint
@@ -1165,37 +1165,41 @@ class TestFingerprint:
         )
 
 
-class TestKnownBugs:
-    """Bugs found while writing these tests, kept as strict xfails until src is fixed."""
+class TestEdgesOnceBugs:
+    """Edges where the first version of rules went wrong, each kept as a test."""
 
-    @pytest.mark.xfail(strict=True, reason="_policy_file._simplified reads facts.eq as an op")
     def test_a_fact_named_like_an_op_round_trips(self, tmp_path: Path) -> None:
         policy = with_rules(credit_rule(Condition("facts.eq", "ge", 5)))
         assert policy == round_trip(tmp_path, policy)
 
-    @pytest.mark.xfail(strict=True, reason="_conditions_out keeps one value per fact and op")
-    def test_two_tests_of_one_fact_by_one_op_round_trip(self, tmp_path: Path) -> None:
-        policy = with_rules(credit_rule(Condition("loss", "ge", 100), Condition("loss", "ge", 20)))
-        assert policy == round_trip(tmp_path, policy)
+    def test_two_tests_of_one_fact_by_one_op_are_refused(self) -> None:
+        # A file's table holds one value per operator: two would not survive a round trip.
+        with pytest.raises(InvalidPolicy, match="'loss ge' is tested twice with one operator"):
+            credit_rule(Condition("loss", "ge", 100), Condition("loss", "ge", 20))
 
-    @pytest.mark.xfail(strict=True, raises=TypeError, reason="naive and aware datetimes compared")
     def test_a_naive_datetime_fact_compares_with_an_aware_one(self) -> None:
         rule = credit_rule(Condition("facts.shipped", "lt", datetime(2026, 1, 1, tzinfo=UTC)))
         issue = damaged(facts={"shipped": datetime(2025, 1, 1)})  # noqa: DTZ001
         assert resolve(issue, CUSTOMER, with_rules(rule)).total > usd(0)
 
-    @pytest.mark.xfail(strict=True, reason="Condition's eq and hash treat True as 1")
     def test_a_condition_on_true_is_not_a_condition_on_one(self) -> None:
         assert Condition("facts.x", "eq", True) != Condition("facts.x", "eq", 1)
 
-    @pytest.mark.xfail(strict=True, reason="the set of values drops True as a repeat of 1")
     def test_in_a_set_holding_one_and_true_matches_true(self) -> None:
         condition = Condition("facts.x", "in", [1, True])
         assert condition.matches(damaged(facts={"x": True}), CUSTOMER)
 
-    @pytest.mark.xfail(strict=True, reason="canonical() writes 5 and Decimal(5) apart")
     def test_equal_rule_policies_hash_equal(self) -> None:
         whole = with_rules(credit_rule(Condition("loss", "ge", 5)))
         exact = with_rules(credit_rule(Condition("loss", "ge", Decimal(5))))
         assert whole == exact
         assert hash(whole) == hash(exact)
+
+
+def test_decide_refuses_what_resolve_cannot_hold() -> None:
+    # A rule may owe up to 100 times an amount: beyond Money's range both refuse, alike.
+    policy = with_rules(Rule("hundredfold", owe=Owe(share=100)))
+    issue = Issue("T-huge", "damaged", "business", usd("99999999999999999"))
+    for decider in (resolve, decide):
+        with pytest.raises(InvalidMoney):
+            decider(issue, CUSTOMER, policy)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final, TypeAlias
 
@@ -76,7 +76,9 @@ NO_FACTS: Final = Facts()
 
 def _plain_moment(value: date) -> date:
     if isinstance(value, datetime):
-        return value if type(value) is datetime else datetime.combine(value.date(), value.timetz())
+        # In UTC, a naive one taken as UTC (as everywhere): a rule compares instants.
+        plain = datetime.combine(value.date(), value.timetz())
+        return plain.replace(tzinfo=UTC) if plain.tzinfo is None else plain.astimezone(UTC)
     return value if type(value) is date else date(value.year, value.month, value.day)
 
 

@@ -356,6 +356,10 @@ def _value_out(value: object) -> object:
     return value
 
 
+class _Ops(dict[str, Any]):
+    """The operators given for one fact, as a table: ``{ge = 1, lt = 10}``."""
+
+
 def _conditions_out(conditions: tuple[Condition, ...]) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for condition in conditions:
@@ -364,7 +368,7 @@ def _conditions_out(conditions: tuple[Condition, ...]) -> dict[str, Any]:
         for space in spaces:
             place = place.setdefault(space, {})
         value = True if condition.op is Op.MISSING else _value_out(condition.value)
-        ops = place.setdefault(name, {})
+        ops = place.setdefault(name, _Ops())
         ops[condition.op.value] = value
     return _simplified(table)
 
@@ -380,14 +384,14 @@ def _simplified(table: dict[str, Any]) -> dict[str, Any]:
     # {eq = v} alone is written v, and {in = [...]} alone [...], as a person writes them.
     out: dict[str, Any] = {}
     for key, value in table.items():
-        if isinstance(value, dict) and value and not (set(value) <= _OPS):
+        if not isinstance(value, _Ops):  # a namespace: facts, customer
             out[key] = _simplified(value)
-        elif isinstance(value, dict) and list(value) == ["eq"]:
+        elif list(value) == ["eq"] and not isinstance(value["eq"], list):
             out[key] = value["eq"]
-        elif isinstance(value, dict) and list(value) == ["in"]:
+        elif list(value) == ["in"]:
             out[key] = value["in"]
         else:
-            out[key] = value
+            out[key] = dict(value)
     return out
 
 

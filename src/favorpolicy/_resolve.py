@@ -50,6 +50,7 @@ from .exceptions import (
     CurrencyMismatch,
     InvalidCustomer,
     InvalidIssue,
+    InvalidMoney,
     InvalidPlugins,
     InvalidPolicy,
     UnknownRole,
@@ -309,6 +310,12 @@ def decide(
     verdict, owed, goodwill, ranked, granted_now, escalate_to = _decision(
         issue, customer, policy, role, calls, years, None
     )
+    total = _add(owed, goodwill)
+    if not total < MAX_AMOUNT:
+        # resolve() cannot hold it in Money and raises; the figures must not differ.
+        raise InvalidMoney(
+            f"total: {total} for issue {show(issue.id)} is beyond what Money holds (10**18)"
+        )
     return Decision(
         owed, goodwill, granted_now, escalate_to, ranked[0][2], verdict.level, len(calls.faults)
     )

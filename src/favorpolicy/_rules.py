@@ -297,6 +297,32 @@ def _one_value(fact: Fact, value: object) -> object:
     return value
 
 
+def _plain(value: object) -> object:
+    """One form for one value: a whole Decimal is an int (so ``5`` and ``Decimal(5)`` are
+    one condition, with one fingerprint), a datetime is in UTC (a naive one taken as UTC,
+    as everywhere), and a subclass of a plain type is the plain type."""
+    if isinstance(value, bool | Fault):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and abs(value) < 10**30 else value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, datetime):
+        return utc(datetime.combine(value.date(), value.timetz()))
+    if isinstance(value, date):
+        return date(value.year, value.month, value.day)
+    return value
+
+
+def _typed(value: object) -> object:
+    """What a condition's value is compared by: each with its family, so True is not 1."""
+    if isinstance(value, tuple):
+        return tuple((_family(item), item) for item in value)
+    return (_family(value), value)
+
+
 def _neg(text: str) -> Decimal:
     return -rate_at("value", text.strip()[1:])
 
@@ -320,7 +346,9 @@ class Condition:
 
     fact: str = attrs.field(converter=_fact_name)
     op: Op = attrs.field(converter=_op)
-    value: Any = attrs.field(default=None)
+    value: Any = attrs.field(default=None, eq=False)
+    # The value with its family: what equality and the hash compare (True is not 1).
+    _compared: object = attrs.field(init=False, repr=False, default=None)
     _test: Callable[[object], bool] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _read: Callable[[Issue, Customer], object] = attrs.field(
         init=False, eq=False, repr=False, hash=False
@@ -342,14 +370,17 @@ class Condition:
             items = list(self.value)
             if not items or len(items) > _MAX_SET:
                 raise invalid("value", self.value, f"must hold 1 to {_MAX_SET} values")
-            values = tuple(sorted({_one_value(fact, item) for item in items}, key=_sort_key))
+            # Unique by family and value: True and 1 are two members, 1 and Decimal(1) one.
+            unique = {(_family(v), v): v for v in (_plain(_one_value(fact, i)) for i in items)}
+            values = tuple(sorted(unique.values(), key=_sort_key))
             object.__setattr__(self, "value", values)
         else:
-            value = _one_value(fact, self.value)
+            value = _plain(_one_value(fact, self.value))
             if op in ORDER_OPS and _family(value) not in {"number", "date", "datetime"}:
                 raise invalid("value", self.value, f"cannot be ordered; {op!r} needs a number")
             object.__setattr__(self, "value", value)
         object.__setattr__(self, "_test", _tester(op, self.value))
+        object.__setattr__(self, "_compared", _typed(self.value))
 
     def matches(self, issue: Issue, customer: Customer) -> bool:
         """Whether this ticket passes the test."""
@@ -542,7 +573,16 @@ def _conditions(path: str, value: object) -> tuple[Condition, ...]:
             raise invalid(f"{path}[{index}]", condition, "is not a Condition")
     if len(conditions) > 100:
         raise invalid(path, len(conditions), "conditions is too many; at most 100")
-    return tuple(sorted(set(conditions), key=lambda c: (c.fact, c.op.value, repr(c.value))))
+    unique = tuple(sorted(set(conditions), key=lambda c: (c.fact, c.op.value, repr(c.value))))
+    for first, second in itertools.pairwise(unique):
+        if (first.fact, first.op) == (second.fact, second.op):
+            raise invalid(
+                path,
+                f"{first.fact} {first.op}",
+                "is tested twice with one operator; keep the one you mean "
+                "(together they are the stricter one, or never match)",
+            )
+    return unique
 
 
 def _when(value: object) -> tuple[Condition, ...]:

@@ -63,8 +63,8 @@ def _moment(row: dict[str, str], column: str) -> datetime | None:
         ) from None
 
 
-def _region(state: str) -> str | None:
-    code = state.strip().upper()
+def _region(state: str | None) -> str | None:
+    code = (state or "").strip().upper()
     return f"BR-{code}" if _STATE.match(code) else None
 
 
@@ -81,21 +81,17 @@ def _categories(directory: Path) -> dict[str, str]:
     return named
 
 
-def olist_tickets(directory: str | os.PathLike[str], currency: str = "BRL") -> Iterator[Item]:
-    """Tickets from the Olist e-commerce CSVs (see docs/simulate.md for the rules).
-
-    The customers, products, items, payments and reviews are joined in memory
-    (they are the smaller tables); the orders themselves are streamed. The
-    customers and products files are optional: without them a ticket's customer
-    is the order's ``customer_id``, with no region, and its issue has no category.
-    """
-    directory = Path(directory)
+def _items(
+    directory: Path,
+) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, int], dict[str, tuple[int, str]]]:
+    """Per order: its freight, its items' price plus freight, its number of items, and its
+    first item (``order_item_id`` 1, else the lowest) with that item's category."""
     add = CONTEXT.add  # sums in favorpolicy's context, whatever the caller's is
+    # Only each order's category is kept, so the products table is let go on return.
     categories = _categories(directory)
     freight: dict[str, Decimal] = defaultdict(Decimal)
     items_value: dict[str, Decimal] = defaultdict(Decimal)
     count: dict[str, int] = defaultdict(int)
-    # Per order, its first item (order_item_id 1, else the lowest) and that item's category.
     first: dict[str, tuple[int, str]] = {}
     for row in _read(directory / "olist_order_items_dataset.csv"):
         order, price, shipping = (
@@ -109,7 +105,20 @@ def olist_tickets(directory: str | os.PathLike[str], currency: str = "BRL") -> I
         number = int(row["order_item_id"]) if row["order_item_id"].isdigit() else _UNNUMBERED
         if order not in first or number < first[order][0]:
             first[order] = (number, categories.get(row["product_id"], ""))
-    del categories  # the orders are streamed next; only each order's category is needed
+    return freight, items_value, count, first
+
+
+def olist_tickets(directory: str | os.PathLike[str], currency: str = "BRL") -> Iterator[Item]:
+    """Tickets from the Olist e-commerce CSVs (see docs/simulate.md for the rules).
+
+    The customers, products, items, payments and reviews are joined in memory
+    (they are the smaller tables); the orders themselves are streamed. The
+    customers and products files are optional: without them a ticket's customer
+    is the order's ``customer_id``, with no region, and its issue has no category.
+    """
+    directory = Path(directory)
+    add = CONTEXT.add  # sums in favorpolicy's context, whatever the caller's is
+    freight, items_value, count, first = _items(directory)
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for row in _read(directory / "olist_order_payments_dataset.csv"):
         paid[row["order_id"]] = add(paid[row["order_id"]], Decimal(row["payment_value"]))

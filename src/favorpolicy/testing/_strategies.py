@@ -330,6 +330,11 @@ def _giving_condition(draw: st.DrawFn, policy: Policy) -> Condition:
     return Condition(*made)
 
 
+def _fact_and_op(condition: Condition) -> tuple[str, str]:
+    # A rule tests one fact with one operator at most once.
+    return (condition.fact, condition.op.value)
+
+
 def _flipped(condition: Condition) -> Condition:
     """The condition as an exclusion that never leaves out a worse case."""
     flip = {"ge": "lt", "gt": "le", "le": "gt", "lt": "ge"}
@@ -370,11 +375,13 @@ def _owe(draw: st.DrawFn, currency: str) -> Owe:
 
 @st.composite
 def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
-    when = draw(st.lists(_giving_condition(policy), max_size=3))
+    when = draw(st.lists(_giving_condition(policy), max_size=3, unique_by=_fact_and_op))
     unless = [
         [
             _flipped(condition)
-            for condition in draw(st.lists(_giving_condition(policy), min_size=1, max_size=2))
+            for condition in draw(
+                st.lists(_giving_condition(policy), min_size=1, max_size=2, unique_by=_fact_and_op)
+            )
         ]
         for _ in range(draw(st.integers(0, 2)))
     ]
