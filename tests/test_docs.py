@@ -141,12 +141,12 @@ class TestPolicyRulesPage:
 
     def test_the_toml_block_loads_as_the_rules_of_a_policy(self, tmp_path: Path) -> None:
         blocks = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)
-        assert 1 == len(blocks)
+        assert 2 == len(blocks)
         base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
         currency = re.search(r'^currency = "(\w+)"', base, re.MULTILINE)
         assert currency is not None
         path = tmp_path / "ruled.toml"
-        path.write_text(base + "\n" + blocks[0], encoding="utf-8")
+        path.write_text(base + "\n" + blocks[1], encoding="utf-8")
         policy = favorpolicy.policy_from_toml(path)
         assert ["cdc-49", "sla-30", "eu261-long"] == [rule.name for rule in policy.rules]
         assert {"facts.uptime_percent": "lower"} == dict(policy.worse_when)
@@ -162,6 +162,16 @@ class TestPolicyRulesPage:
         assert any(
             reason.code == "ruled" and "sla-30" in reason.message for reason in credit.reasons
         )
+
+    def test_the_versions_block_loads_as_versions_of_a_policy(self, tmp_path: Path) -> None:
+        block = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)[0]
+        versions = block[block.index("[[versions]]") :]  # the shared keys are a placeholder
+        base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
+        path = tmp_path / "versions.toml"
+        path.write_text(base + "\n" + versions, encoding="utf-8")
+        loaded = favorpolicy.load_policy(path)
+        assert isinstance(loaded, favorpolicy.PolicyVersions)
+        assert [0, 1] == [len(version.rules) for version in loaded.versions]
 
     def test_every_built_in_fact_is_in_the_table(self) -> None:
         for fact in favorpolicy.FACTS:
