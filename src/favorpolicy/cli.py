@@ -253,6 +253,15 @@ def check(context: click.Context, policy_path: Path, examples: int) -> None:
 
 
 @main.command()
+@click.argument("what", type=click.Choice(["policy"]))
+def schema(what: str) -> None:
+    """Print the JSON Schema of a policy file, for an editor to check it as it is typed."""
+    from ._schema import policy_schema  # noqa: PLC0415  # keeps --help and --version quick
+
+    click.echo(json.dumps(policy_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
 def plugins() -> None:
     """List the registered plugins, their hooks, and where each was loaded from."""
     from ._plugins import make_plugin_manager  # noqa: PLC0415  # keeps --help and --version quick
