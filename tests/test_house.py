@@ -24,6 +24,7 @@ FLOORS: list[set[str]] = [
     {"_canon"},
     {
         "_policy_parts",
+        "_rule_facts",
         "_rules",
         "_rule_checks",
         "_tables",
@@ -33,7 +34,7 @@ FLOORS: list[set[str]] = [
     },
     {"_events"},
     {"hookspecs"},
-    {"_forms", "_policy_file"},
+    {"_forms", "_policy_file", "_schema"},
     {"builtin"},
     {"_plugins", "_recording"},
     {"_reasons", "_budget", "_packages", "_resolve"},
@@ -41,7 +42,7 @@ FLOORS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
-WITHIN = ["_policy_parts", "_rules", "_rule_checks", "_tables", "_sink_settings", "_policy",
+WITHIN = ["_policy_parts", "_rule_facts", "_rules", "_rule_checks", "_tables", "_sink_settings", "_policy",
           "_versions",
           "_forms", "_policy_file", "_reasons", "_budget", "_packages", "_resolve"]  # fmt: skip
 

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
         policy_versions_from_toml,
     )
     from ._resolve import Decision, decide, resolve
+    from ._rule_facts import fact_value
     from ._rules import FACTS, Band, Condition, Op, Owe, Rule
     from ._versions import PolicyVersions
     from .hookspecs import hookimpl
@@ -108,6 +109,7 @@ _LAZY: dict[str, str] = {
     "ScreenVerdict": "_model",
     "Valuation": "_policy",
     "decide": "_resolve",
+    "fact_value": "_rule_facts",
     "hookimpl": "hookspecs",
     "make_plugin_manager": "_plugins",
     "load_policy": "_policy_file",
@@ -167,7 +169,6 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BUILTIN_KINDS",
-    "FACTS",
     "BadInput",
     "Band",
     "Budget",
@@ -178,6 +179,7 @@ __all__ = [
     "Decision",
     "Event",
     "EventKind",
+    "FACTS",
     "Facts",
     "Fault",
     "FavorPolicyError",
@@ -217,6 +219,7 @@ __all__ = [
     "Valuation",
     "__version__",
     "decide",
+    "fact_value",
     "hookimpl",
     "load_policy",
     "make_plugin_manager",

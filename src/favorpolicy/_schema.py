@@ -62,7 +62,9 @@ def _severity_table(item: dict[str, Any]) -> dict[str, Any]:
 
 def _tests() -> dict[str, Any]:
     """One fact's test: a value (equal), a list (one of), or a table of operators."""
-    operators = {op.value: ({"const": True} if op is Op.MISSING else {}) for op in Op}
+    operators: dict[str, Any] = {
+        op.value: ({"const": True} if op is Op.MISSING else {}) for op in Op
+    }
     operators[Op.IN.value] = operators[Op.NOT_IN.value] = {"type": "array", "minItems": 1}
     return {
         "anyOf": [
