@@ -42,9 +42,9 @@ FLOORS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
-WITHIN = ["_policy_parts", "_rule_facts", "_rules", "_rule_checks", "_tables", "_sink_settings", "_policy",
-          "_versions",
-          "_forms", "_policy_file", "_reasons", "_budget", "_packages", "_resolve"]  # fmt: skip
+WITHIN = ["_policy_parts", "_rule_facts", "_rules", "_rule_checks", "_tables", "_sink_settings",
+          "_policy", "_versions", "_forms", "_policy_file", "_reasons", "_budget", "_packages",
+          "_resolve"]  # fmt: skip
 
 
 def _modules() -> Iterator[tuple[str, Path]]:
