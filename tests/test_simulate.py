@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shutil
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import attrs
 import pytest
 from click.testing import CliRunner
 
-from favorpolicy import Money, policy_from_toml
-from favorpolicy.backtest import CSV_COLUMNS, Ticket, example_tickets, olist_tickets
+from favorpolicy import Facts, Money, fact_value, policy_from_toml
+from favorpolicy.backtest import CSV_COLUMNS, BadRow, Ticket, example_tickets, olist_tickets
 from favorpolicy.backtest._examples import ExampleBlock
 from favorpolicy.cli import main
 
@@ -38,6 +40,15 @@ OLIST_FOLDERS = [
     ),
 ]
 ENV = {"FAVORPOLICY_DISABLE_PLUGINS": "vip_credit"}
+ORDERS = "olist_orders_dataset.csv"
+CUSTOMERS = "olist_customers_dataset.csv"
+#: What a folder held before the customers and products files were read.
+OLDER_OLIST_FILES = (
+    ORDERS,
+    "olist_order_items_dataset.csv",
+    "olist_order_payments_dataset.csv",
+    "olist_order_reviews_dataset.csv",
+)
 
 
 def simulate(*args: str) -> tuple[int, str, str]:
@@ -266,3 +277,175 @@ class TestOlist:
         assert any(ticket.issue.conduct for ticket in tickets)
         assert {ticket.issue.severity for ticket in tickets} <= {1, 2, 3, 4, 5}
         assert all(ticket.issue.order_value is not None for ticket in tickets)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    # utf-8-sig: the release's category translation starts with a byte-order mark.
+    with path.open(newline="", encoding="utf-8-sig") as file:
+        return list(csv.DictReader(file))
+
+
+def _olist_tickets(folder: Path) -> list[Ticket]:
+    return [item for item in olist_tickets(folder) if isinstance(item, Ticket)]
+
+
+OLIST_FILES = {
+    "olist_orders_dataset.csv": (
+        "order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,"
+        "order_delivered_carrier_date,order_delivered_customer_date,"
+        "order_estimated_delivery_date\n"
+        "o1,c1,delivered,2018-01-02 10:00:00,,,2018-01-20 09:30:00,2018-01-15 00:00:00\n"
+        "o2,c2,canceled,2018-03-04 11:00:00,,,,2018-03-25 00:00:00\n"
+        "o3,c3,unavailable,2018-04-05 12:00:00,,,,2018-04-26 00:00:00\n"
+    ),
+    "olist_order_items_dataset.csv": (
+        "order_id,order_item_id,product_id,seller_id,shipping_limit_date,price,freight_value\n"
+        "o1,2,p2,s,2018-01-04 10:00:00,30.00,5.00\n"
+        "o1,1,p1,s,2018-01-04 10:00:00,20.00,5.00\n"
+        "o2,1,p2,s,2018-03-06 11:00:00,30.00,5.00\n"
+        "o3,1,p3,s,2018-04-07 12:00:00,10.00,5.00\n"
+    ),
+    "olist_order_payments_dataset.csv": (
+        "order_id,payment_sequential,payment_type,payment_installments,payment_value\n"
+        "o1,1,boleto,1,60.00\no2,1,boleto,1,35.00\no3,1,boleto,1,15.00\n"
+    ),
+    "olist_order_reviews_dataset.csv": (
+        "review_id,order_id,review_score,review_comment_title,review_comment_message,"
+        "review_creation_date,review_answer_timestamp\n"
+    ),
+    "olist_customers_dataset.csv": (
+        "customer_id,customer_unique_id,customer_zip_code_prefix,customer_city,customer_state\n"
+        "c1,person,01001,sao paulo,SP\nc2,person,20010,rio de janeiro,rj\n"
+        "c3,other,01001,sao paulo,Sao Paulo\n"
+    ),
+    "olist_products_dataset.csv": (
+        "product_id,product_category_name\np1,beleza_saude\np2,portateis_casa\np3,\n"
+    ),
+    "product_category_name_translation.csv": (
+        "\ufeffproduct_category_name,product_category_name_english\r\n"
+        "beleza_saude,health_beauty\r\n"
+    ),
+}
+
+
+@pytest.fixture
+def tiny_olist(tmp_path: Path) -> Path:
+    """Three orders: two by one person (under two customer_ids), one with a bad state."""
+    for name, text in OLIST_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+    return tmp_path
+
+
+class TestOlistFacts:
+    @pytest.mark.parametrize("folder", OLIST_FOLDERS)
+    def test_customers_are_keyed_by_unique_id_with_their_state_as_region(
+        self, folder: Path
+    ) -> None:
+        buyer = {row["order_id"]: row["customer_id"] for row in _rows(folder / ORDERS)}
+        people = {row["customer_id"]: row for row in _rows(folder / CUSTOMERS)}
+        tickets = _olist_tickets(folder)
+        for ticket in tickets:
+            person = people[buyer[ticket.issue.id]]
+            assert person["customer_unique_id"] == ticket.customer.id
+            assert f"BR-{person['customer_state']}" == ticket.customer.region
+            assert ticket.customer.region == ticket.issue.region
+            assert re.fullmatch(r"BR-[A-Z]{2}", ticket.issue.region or "")
+        # The fixture's buyers all differ; the shared data has repeat buyers among its tickets.
+        repeats = len(tickets) - len({ticket.customer.id for ticket in tickets})
+        assert folder == OLIST or repeats > 0
+
+    def test_two_orders_of_one_person_are_one_customer(self, tiny_olist: Path) -> None:
+        tickets = {ticket.issue.id: ticket for ticket in _olist_tickets(tiny_olist)}
+        assert ["o1", "o2", "o3"] == sorted(tickets)
+        assert ("person", "person", "other") == tuple(
+            tickets[order].customer.id for order in ("o1", "o2", "o3")
+        )
+        assert ("BR-SP", "BR-RJ") == (tickets["o1"].customer.region, tickets["o2"].issue.region)
+        # "Sao Paulo" is not a state's two letters: no region, and not an error.
+        assert (None, None) == (tickets["o3"].customer.region, tickets["o3"].issue.region)
+
+    def test_the_category_is_the_first_items_in_english_else_portuguese(
+        self, tiny_olist: Path
+    ) -> None:
+        tickets = {ticket.issue.id: ticket.issue for ticket in _olist_tickets(tiny_olist)}
+        # o1's item 1 is listed after its item 2; the translation starts with a BOM.
+        assert "health_beauty" == tickets["o1"].category
+        assert "portateis_casa" == tickets["o2"].category
+        assert "" == tickets["o3"].category
+        assert (Facts({"items": 2}), Facts({"items": 1})) == (
+            tickets["o1"].facts,
+            tickets["o2"].facts,
+        )
+
+    @pytest.mark.parametrize("folder", OLIST_FOLDERS)
+    def test_categories_are_english_where_translated(self, folder: Path) -> None:
+        english = {
+            row["product_category_name"]: row["product_category_name_english"]
+            for row in _rows(folder / "product_category_name_translation.csv")
+        }
+        named = {
+            row["product_id"]: row["product_category_name"]
+            for row in _rows(folder / "olist_products_dataset.csv")
+        }
+        first: dict[str, tuple[int, str]] = {}
+        items: Counter[str] = Counter()
+        for row in _rows(folder / "olist_order_items_dataset.csv"):
+            order, number = row["order_id"], int(row["order_item_id"])
+            items[order] += 1
+            if order not in first or number < first[order][0]:
+                first[order] = (number, named[row["product_id"]])
+        tickets = _olist_tickets(folder)
+        for ticket in tickets:
+            portuguese = first.get(ticket.issue.id, (0, ""))[1]
+            assert english.get(portuguese, portuguese) == ticket.issue.category
+            assert Facts({"items": items[ticket.issue.id]}) == ticket.issue.facts
+        translated = {name for name in english.values() if name not in english}
+        assert any(ticket.issue.category in translated for ticket in tickets)
+
+    @pytest.mark.parametrize("folder", OLIST_FOLDERS)
+    def test_dates_are_filled_and_late_tickets_are_days_late(self, folder: Path) -> None:
+        orders = {row["order_id"]: row for row in _rows(folder / ORDERS)}
+        tickets = _olist_tickets(folder)
+        for ticket in tickets:
+            issue, row = ticket.issue, orders[ticket.issue.id]
+            for moment, column in (
+                (issue.ordered_at, "order_purchase_timestamp"),
+                (issue.promised_at, "order_estimated_delivery_date"),
+                (issue.delivered_at, "order_delivered_customer_date"),
+            ):
+                text = row[column]
+                assert (
+                    datetime.fromisoformat(text).replace(tzinfo=UTC) if text else None
+                ) == moment
+            if issue.kind == "late":
+                assert issue.delivered_at == issue.occurred_at
+                days_late = fact_value("days_late", issue, ticket.customer)
+                assert isinstance(days_late, int)
+                assert days_late > 0
+        late = [ticket for ticket in tickets if ticket.issue.kind == "late"]
+        assert late
+        assert all(t.issue.ordered_at and t.issue.promised_at for t in tickets)
+
+    def test_a_folder_without_customers_or_products_works_as_before(self, tmp_path: Path) -> None:
+        for name in OLDER_OLIST_FILES:
+            shutil.copy(OLIST / name, tmp_path / name)
+        buyer = {row["order_id"]: row["customer_id"] for row in _rows(tmp_path / ORDERS)}
+        tickets = _olist_tickets(tmp_path)
+        assert 26 == len(tickets)
+        for ticket in tickets:
+            assert buyer[ticket.issue.id] == ticket.customer.id
+            assert (None, None, "") == (
+                ticket.customer.region,
+                ticket.issue.region,
+                ticket.issue.category,
+            )
+            assert ticket.issue.ordered_at is not None
+        # The policy has no rules on the new facts, so the figures are the same.
+        assert simulate_json("--olist", str(OLIST)) == simulate_json("--olist", str(tmp_path))
+
+    def test_a_date_that_is_not_one_is_a_bad_row_naming_its_column(self, tiny_olist: Path) -> None:
+        orders = tiny_olist / ORDERS
+        orders.write_text(orders.read_text().replace("2018-03-04 11:00:00", "yesterday"))
+        bad = [item for item in olist_tickets(tiny_olist) if isinstance(item, BadRow)]
+        assert [f"{orders}:3"] == [item.source for item in bad]
+        assert bad[0].error.startswith("order_purchase_timestamp: 'yesterday' is not a date")

@@ -436,5 +436,71 @@ def scenarios(
     chosen = draw(policy if policy is not None else policies())
     customer = draw(customers(chosen))
     issue = draw(issues(chosen.currency))
+    if len(chosen.rules) > 0 and draw(st.booleans()):
+        # Half the time, a ticket aimed at the policy's own rules: their kinds, and each
+        # fact they test at, just inside and just outside its threshold.
+        issue, customer = draw(_near_rules(chosen, issue, customer))
     role = draw(st.sampled_from([role.name for role in chosen.roles]))
     return chosen, customer, issue, role
+
+
+_DAY_FACTS: Final = {
+    "days_since_delivery": "delivered_at",
+    "days_since_order": "ordered_at",
+    "days_late": "promised_at",
+}
+_ANCHOR: Final = datetime(2026, 6, 15, 12, tzinfo=UTC)
+
+
+def _near(value: object) -> st.SearchStrategy[Any]:
+    """Values at, just below and just above a condition's *value*, of its own type."""
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int | Decimal):
+        step = 1 if isinstance(value, int) else Decimal("0.01")
+        return st.sampled_from([value - step, value, value + step])
+    if isinstance(value, tuple) and value:
+        return st.one_of([_near(item) for item in value])
+    if isinstance(value, str):
+        return st.sampled_from([value, value + "-other"])
+    return st.just(value)
+
+
+@st.composite
+def _near_rules(
+    draw: st.DrawFn, policy: Policy, issue: Issue, customer: Customer
+) -> tuple[Issue, Customer]:
+    conditions = [
+        condition
+        for rule in policy.rules
+        for condition in (*rule.when, *(c for group in rule.unless for c in group))
+    ]
+    kinds = sorted(
+        {
+            kind
+            for c in conditions
+            if c.fact == "kind" and c.op.value in {"eq", "in"}
+            for kind in (c.value if isinstance(c.value, tuple) else (c.value,))
+        }
+    )
+    if kinds:
+        issue = attrs.evolve(issue, kind=draw(st.sampled_from(kinds)))
+    occurred = issue.occurred_at or _ANCHOR
+    issue_facts, customer_facts = dict(issue.facts), dict(customer.facts)
+    moments: dict[str, Any] = {"occurred_at": occurred}
+    for condition in draw(st.permutations(conditions)):
+        if condition.op.value == "missing" or not draw(st.booleans()):
+            continue  # a fact left as drawn, so some conditions miss
+        value = draw(_near(condition.value))
+        fact = condition.fact
+        if fact.startswith("facts."):
+            issue_facts[fact.removeprefix("facts.")] = value
+        elif fact.startswith("customer.facts."):
+            customer_facts[fact.removeprefix("customer.facts.")] = value
+        elif fact in _DAY_FACTS and isinstance(value, int) and not isinstance(value, bool):
+            end = moments.get("delivered_at", occurred) if fact == "days_late" else occurred
+            moments[_DAY_FACTS[fact]] = end - timedelta(days=value)
+    return (
+        attrs.evolve(issue, facts=issue_facts, **moments),
+        attrs.evolve(customer, facts=customer_facts),
+    )
