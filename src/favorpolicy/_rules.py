@@ -296,12 +296,17 @@ def _tester(op: Op, wanted: Any) -> Callable[[object], bool]:
 # ---- what a rule owes ------------------------------------------------------------------------
 
 
-def _optional_money(value: object) -> Money | None:
+def _non_negative(path: str, value: object) -> Money | None:
+    """*value*, a non-negative Money, or None."""
     if value is None:
         return None
     if not isinstance(value, Money) or value.amount < 0:
-        raise invalid("amount", value, "is not a non-negative Money")
+        raise invalid(path, value, "is not a non-negative Money")
     return value
+
+
+def _optional_money(value: object) -> Money | None:
+    return _non_negative("amount", value)
 
 
 def _band_upto(value: object) -> Decimal | None:
@@ -315,9 +320,10 @@ def _band_upto(value: object) -> Decimal | None:
 
 
 def _band_amount(value: object) -> Money:
-    if not isinstance(value, Money) or value.amount < 0:
+    money = _non_negative("owe", value)
+    if money is None:
         raise invalid("owe", value, "is not a non-negative Money")
-    return value
+    return money
 
 
 @attrs.frozen
@@ -462,11 +468,7 @@ def _optional_factor(value: object) -> Decimal | None:
 
 
 def _optional_floor(value: object) -> Money | None:
-    if value is None:
-        return None
-    if not isinstance(value, Money) or value.amount < 0:
-        raise invalid("goodwill_floor", value, "is not a non-negative Money")
-    return value
+    return _non_negative("goodwill_floor", value)
 
 
 def _rule_offers(value: object) -> tuple[Offer, ...]:
