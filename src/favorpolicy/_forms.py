@@ -100,6 +100,7 @@ def converter() -> cattrs.Converter:
     made.register_structure_hook(Amount | None, lambda v, _: None if v is None else _amount(v, _))
     made.register_structure_hook(Any, lambda value, _: value)
     made.register_structure_hook(int, _whole)
+    made.register_structure_hook(bool, _flag)
     return made
 
 
@@ -117,6 +118,13 @@ def _whole(value: object, _: object) -> int:
     # number is an int as written, and nothing else.
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{show(value)} is not a whole number")  # cattrs adds the key path
+    return value
+
+
+def _flag(value: object, _: object) -> bool:
+    # bool("no") is True: a file's flag is true or false as written, and nothing else.
+    if not isinstance(value, bool):
+        raise TypeError(f"{show(value)} is not true or false")  # cattrs adds the key path
     return value
 
 

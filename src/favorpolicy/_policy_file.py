@@ -98,6 +98,7 @@ class _RuleFile:
     offers: list[list[str]] = attrs.field(factory=list)
     basis: str = "policy"
     cite: str = ""
+    review: bool = False
 
 
 @attrs.define
@@ -343,6 +344,7 @@ def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
             offers=tuple(_offer(f"{path}.offers[{i}]", o) for i, o in enumerate(rule.offers)),
             basis=rule.basis,
             cite=rule.cite,
+            review=rule.review,
         )
     except InvalidPolicy as error:
         raise InvalidPolicy(f"{path}: {error}") from None
@@ -416,6 +418,8 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
         data["goodwill_floor"] = rule.goodwill_floor.amount
     if rule.offers:
         data["offers"] = [_offer_out(offer) for offer in rule.offers]
+    if rule.review:
+        data["review"] = True
     return data
 
 

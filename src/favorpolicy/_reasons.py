@@ -29,6 +29,7 @@ __all__ = [
     "lifted_to_courtesy",
     "owed_reason",
     "raised",
+    "reviewed",
     "rounded",
     "rule_goodwill",
     "ruled",
@@ -128,6 +129,24 @@ def rule_goodwill(rules: tuple[Rule, ...], rate: Decimal, floor: Decimal, kind: 
         message=f"rule(s) {named} raise goodwill to a rate of {rate:%}, a floor of {floor} "
         f"and a factor of {kind}",
         amount=None,
+    )
+
+
+def reviewed(  # noqa: PLR0917  # what the review names
+    rules: tuple[Rule, ...],
+    role: str,
+    owed: Decimal,
+    reviewer: str,
+    goodwill: Decimal,
+    currency: str,
+) -> Reason:
+    named = ", ".join(repr(rule.name) for rule in rules)
+    return _reason(
+        code="reviewed",
+        message=f"rule(s) {named} send it to review: {role} grants the owed "
+        f"{format_amount(owed, currency)} now, and the goodwill of "
+        f"{format_amount(goodwill, currency)} waits for {reviewer!r} to approve it",
+        amount=trusted_money(goodwill, currency),
     )
 
 

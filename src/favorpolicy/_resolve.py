@@ -43,6 +43,7 @@ from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, tables_of
 from ._reasons import Note, written
 from ._rules import Rule, matching
+from ._ruling import review, reviewer_of, ruled_amount, with_rule_offers
 from ._show import show
 from ._tables import Package, Tables
 from ._versions import AnyPolicy, in_force
@@ -340,7 +341,7 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     verdict = calls.screen(issue, customer) if screened else NO_VERDICT
     hits = matching(tables.rules_for(issue.kind), issue, customer) if policy.rules else _NO_HITS
     owed = _owed(issue, tables, notes)
-    ruled = _ruled(hits, issue, customer, tables, notes) if hits else _ZERO
+    ruled = ruled_amount(hits, issue, customer, tables, notes) if hits else _ZERO
     owed = max(owed, ruled)
     if verdict.level >= _RESTRICT:
         goodwill = _ZERO
@@ -356,7 +357,7 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, notes=notes)
     offers = _offers(policy, issue, verdict)
     if hits and verdict.level < _RESTRICT:
-        offers = _with_rule_offers(offers, hits)
+        offers = with_rule_offers(offers, hits)
     candidates = plan.candidates and verdict.level < _RESTRICT
     if notes is None and not plan.own_cost and not candidates:
         # The policy's own remedies only, and no explanation: only the first choice
@@ -372,7 +373,11 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
                 calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
         ranked = choose(packages, customer, policy, tables, notes)
-    granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
+    reviewer = reviewer_of(policy, tables, role, hits, goodwill) if hits else None
+    if reviewer is None:
+        granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
+    else:
+        granted_now, escalate_to = review(hits, role, owed, reviewer, goodwill, policy, notes)
     return verdict, owed, goodwill, ranked, granted_now, escalate_to
 
 
@@ -385,33 +390,6 @@ def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer
 
 
 _NO_HITS: Final[list[Rule]] = []
-
-
-def _ruled(
-    hits: list[Rule], issue: Issue, customer: Customer, tables: Tables, notes: list[Note] | None
-) -> Decimal:
-    """What the matching rules owe: the largest of their amounts (the hit policy), rounded up."""
-    ruled = _ZERO
-    for rule in hits:
-        if rule.owe is None:
-            continue
-        amount = rule.owe.owed(issue, customer)
-        if amount is None:
-            continue
-        amount = tables.round_up(amount)
-        if notes is not None:
-            notes.append((reasons.ruled, (rule, amount, issue.loss.currency)))
-        ruled = max(ruled, amount)
-    return ruled
-
-
-def _with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer, ...]:
-    """The policy's offers for the kind, and every matching rule's (the union), refund last."""
-    added = sorted(
-        {offer for rule in hits for offer in rule.offers if offer not in offers},
-        key=lambda offer: (offer.whole.value, "" if offer.extra is None else offer.extra.value),
-    )
-    return (*offers[:-1], *added, offers[-1]) if added else offers
 
 
 def _plugin_goodwill_applies(issue: Issue) -> bool:

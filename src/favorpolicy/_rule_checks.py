@@ -67,8 +67,14 @@ def _fault_set_ok(matched: set[Fault]) -> str | None:
     return None
 
 
-def _check_condition(
-    path: str, condition: Condition, tiers: tuple[str, ...], worse: str | None, *, giving: bool
+def _check_condition(  # the condition, where it stands, and which way
+    path: str,
+    condition: Condition,
+    tiers: tuple[str, ...],
+    worse: str | None,
+    *,
+    giving: bool,
+    where: str,
 ) -> None:
     """A condition in ``when`` (*giving*) must let every worse case through; one in
     ``unless`` must leave every worse case out of its exclusion."""
@@ -92,7 +98,10 @@ def _check_condition(
             raise invalid(
                 path,
                 f"{fact} {op} {canonical(condition.value)}",
-                "would give a higher tier less than a lower one",
+                "would give a higher tier less than a lower one"
+                + (
+                    " (a review rule holds goodwill back)" if where == "when" and not giving else ""
+                ),
             )
         return
     if worse is None or op is Op.MISSING:
@@ -103,7 +112,6 @@ def _check_condition(
         else (DOWN_OPS if worse == "higher" else UP_OPS)
     )
     if op not in allowed:
-        where = "when" if giving else "unless"
         ways = " or ".join(sorted(allowed))
         raise invalid(
             path,
@@ -163,13 +171,17 @@ def check_rules(
         if rule.name in names:
             raise invalid(f"{path}.name", rule.name, f"is also rules[{names[rule.name]}]'s name")
         names[rule.name] = index
+        # A rule that gives must reach every worse case; a review rule, which only holds
+        # goodwill back for approval, the other way round: never a better case alone.
+        gives = not rule.review
         for number, condition in enumerate(rule.when):
             _check_condition(
                 f"{path}.when[{number}]",
                 condition,
                 tiers,
                 _worse(condition.fact, worse_when),
-                giving=True,
+                giving=gives,
+                where="when",
             )
         for group_number, group in enumerate(rule.unless):
             for number, condition in enumerate(group):
@@ -178,7 +190,8 @@ def check_rules(
                     condition,
                     tiers,
                     _worse(condition.fact, worse_when),
-                    giving=False,
+                    giving=not gives,
+                    where="unless",
                 )
         if rule.owe is not None:
             _check_owe(f"{path}.owe", rule.owe, currency, worse_when)

@@ -456,7 +456,11 @@ def _unless(value: object) -> tuple[tuple[Condition, ...], ...]:
         raise invalid("unless", value, "is not a sequence of Conditions or of groups")
     if groups and all(isinstance(item, Condition) for item in groups):
         return (_conditions("unless", groups),)
-    return tuple(_conditions(f"unless[{index}]", group) for index, group in enumerate(groups))
+    checked = tuple(_conditions(f"unless[{i}]", group) for i, group in enumerate(groups))
+    for index, group in enumerate(checked):
+        if not group:
+            raise invalid(f"unless[{index}]", [], "is empty, so it would leave out every ticket")
+    return checked
 
 
 def _optional_rate(value: object) -> Decimal | None:
@@ -485,6 +489,12 @@ def _rule_offers(value: object) -> tuple[Offer, ...]:
 
 def _offer_key(offer: Offer) -> tuple[str, str]:
     return (offer.whole.value, "" if offer.extra is None else offer.extra.value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise invalid("review", value, "is not true or false")
+    return value
 
 
 def _basis(value: object) -> Basis:
@@ -529,6 +539,9 @@ class Rule:
     offers: tuple[Offer, ...] = attrs.field(default=(), converter=_rule_offers)
     basis: Basis = attrs.field(default=Basis.POLICY, converter=_basis)
     cite: str = attrs.field(default="", converter=_cite)
+    #: Send a matching ticket to review: its goodwill waits for a role above the acting
+    #: one; what is owed is still paid on the spot. A review rule does nothing else.
+    review: bool = attrs.field(default=False, converter=_flag)
 
     _when_tests: tuple[_Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _unless_tests: tuple[tuple[_Test, ...], ...] = attrs.field(
@@ -541,8 +554,18 @@ class Rule:
         unless = tuple(tuple(c.test_parts() for c in group) for group in self.unless)
         object.__setattr__(self, "_unless_tests", unless)
         gives = (self.owe, self.goodwill_rate, self.goodwill_floor, self.goodwill_factor)
-        if all(item is None for item in gives) and not self.offers:
-            raise invalid("rule", self.name, "does nothing; give it owe, goodwill or offers")
+        gives_something = any(item is not None for item in gives) or bool(self.offers)
+        if self.review and gives_something:
+            raise invalid(
+                "rule",
+                self.name,
+                "both reviews and gives; a review rule only sends a ticket to review "
+                "(write the giving as a rule of its own)",
+            )
+        if not gives_something and not self.review:
+            raise invalid(
+                "rule", self.name, "does nothing; give it owe, goodwill, offers or review"
+            )
         if self.basis is Basis.LAW and (self.owe is None or not self.cite.strip()):
             raise invalid(
                 "rule",

@@ -120,6 +120,7 @@ def _rule() -> dict[str, Any]:
             "goodwill_floor": _AMOUNT,
             "goodwill_factor": _RATE,
             "offers": _OFFERS,
+            "review": {"type": "boolean"},
         },
         required=("name",),
     )

@@ -12,11 +12,13 @@ that in one SQLite file (WAL mode, schema versions and migrations):
   retries, backoff and a dead-letter state;
 - the policy's goodwill :class:`~favorpolicy.Budget` s are counted here,
   atomically, even with many threads and processes writing;
-- :meth:`Ledger.report` and :meth:`Ledger.export` show what happened.
+- :meth:`Ledger.report` and :meth:`Ledger.export` show what happened, and
+  :meth:`Ledger.history` a customer's recent claims.
 
 See docs/ledger.md for the exact delivery guarantees.
 """
 
+from ._claims import History
 from ._escalations import Approval
 from ._ledger import Ledger, resolve_and_record, resolve_and_record_many
 from ._relay import DeadLetter, DeliveryReport
@@ -28,6 +30,7 @@ __all__ = [
     "Approval",
     "DeadLetter",
     "DeliveryReport",
+    "History",
     "Ledger",
     "LedgerReport",
     "resolve_and_record",

@@ -11,14 +11,24 @@ the transaction that records the decision, so two writers cannot both grant.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final, NamedTuple
 
-from .._money import Money
+from .._canon import utc
+from .._money import CONTEXT, Money
 from ._rows import amount
 from ._store import Connection
 
-__all__ = ["CLOSE_SUPERSEDED", "UPSERT_CLAIM", "Claim", "claim_of", "claim_row"]
+__all__ = [
+    "CLOSE_SUPERSEDED",
+    "UPSERT_CLAIM",
+    "Claim",
+    "History",
+    "claim_of",
+    "claim_row",
+    "history_of",
+]
 
 UPSERT_CLAIM: Final = (
     "INSERT INTO claims (issue_id, latest_key, currency, granted, goodwill) "
@@ -65,3 +75,41 @@ def claim_row(issue_id: str, claim: Claim) -> tuple[str, str, str, str, str]:
         amount(claim.granted),
         amount(claim.goodwill),
     )
+
+
+class History(NamedTuple):
+    """A customer's recent claims: how many, and the goodwill their latest decisions gave."""
+
+    #: claims (issue ids) with a decision in the window
+    claims: int
+    #: the goodwill of each claim's latest decision, in the currency asked for
+    goodwill: Money
+
+
+def history_of(  # noqa: PLR0917  # the question, whole
+    conn: Connection,
+    customer_id: str,
+    currency: str,
+    until: datetime,
+    days: int,
+    excluding: str | None = None,
+) -> History:
+    """*customer_id*'s claims whose moment (``occurred_at``, else when recorded) falls in
+    the *days* before *until*, leaving out the issue *excluding*; goodwill in *currency*."""
+    start = utc(until) - timedelta(days=days)
+    end = utc(until)
+    latest: dict[str, tuple[str, str]] = {}
+    rows = conn.execute(
+        "SELECT issue_id, COALESCE(occurred_at, recorded_at), currency, goodwill "
+        "FROM resolutions WHERE customer_id = ? ORDER BY seq",
+        (customer_id,),
+    )
+    for issue_id, moment, row_currency, goodwill in rows:
+        if issue_id == excluding or not start <= utc(datetime.fromisoformat(moment)) <= end:
+            continue
+        latest[issue_id] = (row_currency, goodwill)
+    total = Decimal(0)
+    for row_currency, goodwill in latest.values():
+        if row_currency == currency:
+            total = CONTEXT.add(total, Decimal(goodwill))
+    return History(len(latest), Money(total, currency))

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
+import attrs
+
 from .._model import Customer, Issue, Resolution
 from .._money import Money
 from .._plugins import PluginManager
@@ -27,6 +29,7 @@ from .._show import show
 from .._versions import AnyPolicy, PolicyVersions, in_force
 from ..exceptions import InvalidRecord
 from ._budgets import Budgets
+from ._claims import History, history_of
 from ._escalations import Approval, Escalations
 from ._policies import PolicyBook
 from ._record import Recorder, listed
@@ -62,6 +65,7 @@ class Ledger:
     ) -> None:
         self.path = str(path)
         now = clock or _utc_now
+        self._now = now
         #: The parts, over one store; the module functions below reach them too.
         self.store = SqliteStore(self.path, timeout=timeout)
         policies = PolicyBook(self.store)
@@ -153,6 +157,28 @@ class Ledger:
     def get(self, key: str) -> Resolution | None:
         """The resolution stored under *key*, or None."""
         return self.recorder.get(key)
+
+    def history(
+        self,
+        customer_id: str,
+        *,
+        days: int,
+        currency: str,
+        until: datetime | None = None,
+        excluding: str | None = None,
+    ) -> History:
+        """*customer_id*'s claims in the *days* up to *until* (default: now), and the goodwill
+        their latest decisions gave in *currency*; the issue *excluding* is left out.
+
+        A claim's moment is its issue's ``occurred_at``, or when it was recorded.
+        """
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_600:
+            raise InvalidRecord(f"days: {show(days)} is not a whole number of days from 1 to 36600")
+        if not isinstance(customer_id, str):
+            raise InvalidRecord(f"customer_id: {show(customer_id)} is not a str")
+        moment = until if until is not None else self._now()
+        with self.store.read() as conn:
+            return history_of(conn, customer_id, currency, moment, days, excluding)
 
     def __contains__(self, key: object) -> bool:
         return self.recorder.holds(key)
@@ -256,6 +282,7 @@ def resolve_and_record(
     role: str = "agent",
     plugins: PluginManager | None = None,
     as_of: date | datetime | None = None,
+    history_days: int | None = None,
 ) -> Resolution:
     """Resolve and record in one call; a retried request returns the stored decision.
 
@@ -266,11 +293,19 @@ def resolve_and_record(
     The events are delivered by the ledger's relay (:meth:`Ledger.deliver`),
     not by the in-memory delivery, so none is lost if the process dies.
     *policy* may be a :class:`~favorpolicy.PolicyVersions`, as for resolve().
+
+    With *history_days*, the customer's other claims in that many days up to the
+    issue's ``occurred_at`` (or now) are counted first, and given to the policy's
+    rules as the customer's facts ``recent_claims`` and ``recent_goodwill``: a rule
+    can send a frequent claimant to review. The issue itself is not counted, so a
+    retried request finds the same history, the same key and the stored decision.
     """
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
     policy = in_force(policy, getattr(issue, "occurred_at", None), as_of)
     check_inputs(issue, customer, policy, role)
+    if history_days is not None:
+        customer = with_history(ledger, issue, customer, policy.currency, history_days)
     key = decision_key(issue, customer, policy, role)
     stored = ledger.get(key)
     if stored is not None:
@@ -280,6 +315,21 @@ def resolve_and_record(
     )
     # Two callers racing on one key: the first to commit wins, and both get its answer.
     return ledger.recorder.record(resolution, policy, issue, first_wins=True)
+
+
+def with_history(
+    ledger: Ledger, issue: Issue, customer: Customer, currency: str, days: int
+) -> Customer:
+    """*customer*, with the facts ``recent_claims`` and ``recent_goodwill`` from *ledger*."""
+    until = issue.occurred_at if issue.occurred_at is not None else ledger._now()
+    history = ledger.history(
+        customer.id, days=days, currency=currency, until=until, excluding=issue.id
+    )
+    facts = dict(customer.facts) | {
+        "recent_claims": history.claims,
+        "recent_goodwill": history.goodwill.amount,
+    }
+    return attrs.evolve(customer, facts=facts)
 
 
 def resolve_and_record_many(

@@ -132,6 +132,8 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE resolutions ADD COLUMN supersedes TEXT",
         "CREATE INDEX resolutions_issue ON resolutions (issue_id, seq)",
     ),
+    # Version 4: a customer's history (recent claims) is read by customer.
+    4: ("CREATE INDEX resolutions_customer ON resolutions (customer_id, seq)",),
 }
 #: Work a migration does that SQL cannot do exactly (sums of decimal text), after its SQL.
 AFTER: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {}

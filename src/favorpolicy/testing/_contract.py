@@ -232,7 +232,8 @@ def no_negatives(scenario: Scenario, resolver: Resolver) -> None:
 
 
 def authority(scenario: Scenario, resolver: Resolver) -> None:
-    """Rule 7: owed <= granted_now <= total, and escalation names the lowest covering role."""
+    """Rule 7: owed <= granted_now <= total, and escalation (for the role's limit, or a
+    rule's review) names the lowest role above the acting one whose limit covers it."""
     policy, customer, issue, role = scenario
     resolution = resolver(issue, customer, policy, role)
     rule = "authority"
@@ -246,20 +247,14 @@ def authority(scenario: Scenario, resolver: Resolver) -> None:
         f"of total {resolution.total}",
     )
     if resolution.escalate_to is not None:
-        covering = [
-            r.name for r in policy.roles if r.limit is None or r.limit >= resolution.goodwill
-        ]
-        _require(
-            resolution.escalate_to == covering[0],
-            rule,
-            f"escalated to {resolution.escalate_to!r}, but the lowest covering role "
-            f"is {covering[0]!r}",
-        )
         names = [r.name for r in policy.roles]
+        above = policy.roles[names.index(role) + 1 :]
+        covering = [r.name for r in above if r.limit is None or r.limit >= resolution.goodwill]
         _require(
-            names.index(resolution.escalate_to) > names.index(role),
+            bool(covering) and resolution.escalate_to == covering[0],
             rule,
-            "escalated to a role that is not above the acting one",
+            f"escalated to {resolution.escalate_to!r}, but the lowest role above "
+            f"{role!r} that covers it is {covering[0] if covering else None!r}",
         )
 
 

@@ -143,6 +143,7 @@ def _facts() -> st.SearchStrategy[dict[str, FactValue]]:
         "distance_km": st.integers(0, 6000),
         "uptime_percent": st.decimals(90, 100, places=2),
         "rerouted": st.booleans(),
+        "recent_claims": st.integers(0, 8),
     }
     return st.fixed_dictionaries(
         {}, optional=known | {"note": st.text(max_size=10)}
@@ -330,17 +331,22 @@ def _giving_condition(draw: st.DrawFn, policy: Policy) -> Condition:
     return Condition(*made)
 
 
+def _unflipped(groups: list[list[Condition]]) -> list[list[Condition]]:
+    """Exclusions turned back into conditions that let every worse case through."""
+    return [[_flipped(condition) for condition in group] for group in groups]
+
+
 def _fact_and_op(condition: Condition) -> tuple[str, str]:
     # A rule tests one fact with one operator at most once.
     return (condition.fact, condition.op.value)
 
 
 def _flipped(condition: Condition) -> Condition:
-    """The condition as an exclusion that never leaves out a worse case."""
+    """The condition as an exclusion that never leaves out a worse case (and back)."""
     flip = {"ge": "lt", "gt": "le", "le": "gt", "lt": "ge"}
     fact, op, value = condition.fact, condition.op.value, condition.value
     if fact in {"fault", "customer.tier"}:
-        return Condition(fact, "not_in", value)
+        return Condition(fact, "in" if op == "not_in" else "not_in", value)
     if op in flip and fact not in {"days_since_delivery", "days_since_order", "facts.distance_km"}:
         return Condition(fact, flip[op], value)
     return condition
@@ -385,6 +391,15 @@ def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
         ]
         for _ in range(draw(st.integers(0, 2)))
     ]
+    if draw(st.integers(0, 4)) == 0:
+        # A review rule: it holds goodwill back, so its conditions run the other way.
+        frequent = Condition("customer.facts.recent_claims", "ge", draw(st.integers(1, 6)))
+        return Rule(
+            name,
+            when=[frequent, *(_flipped(c) for c in when[:1])],
+            unless=[group for group in _unflipped(unless) if group],
+            review=True,
+        )
     owe = draw(st.none() | _owe(policy.currency))
     law = owe is not None and draw(st.booleans())
     offer = st.builds(

@@ -1,0 +1,76 @@
+"""The steps of a decision that a policy's rules take: what they owe, the offers they add,
+and the review they ask for. resolve() calls each with the rules that match the ticket.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+from . import _reasons as reasons
+from ._model import Customer, Issue
+from ._policy import Offer, Policy
+from ._reasons import Note
+from ._rules import Rule
+from ._tables import Tables
+
+__all__ = ["review", "reviewer_of", "ruled_amount", "with_rule_offers"]
+
+_ZERO: Final = Decimal(0)
+
+
+def ruled_amount(
+    hits: list[Rule], issue: Issue, customer: Customer, tables: Tables, notes: list[Note] | None
+) -> Decimal:
+    """What the matching rules owe: the largest of their amounts (the hit policy), rounded up."""
+    ruled = _ZERO
+    for rule in hits:
+        if rule.owe is None:
+            continue
+        amount = rule.owe.owed(issue, customer)
+        if amount is None:
+            continue
+        amount = tables.round_up(amount)
+        if notes is not None:
+            notes.append((reasons.ruled, (rule, amount, issue.loss.currency)))
+        ruled = max(ruled, amount)
+    return ruled
+
+
+def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer, ...]:
+    """The policy's offers for the kind, and every matching rule's (the union), refund last."""
+    added = sorted(
+        {offer for rule in hits for offer in rule.offers if offer not in offers},
+        key=lambda offer: (offer.whole.value, "" if offer.extra is None else offer.extra.value),
+    )
+    return (*offers[:-1], *added, offers[-1]) if added else offers
+
+
+def reviewer_of(
+    policy: Policy, tables: Tables, role: str, hits: list[Rule], goodwill: Decimal
+) -> str | None:
+    """Who reviews the goodwill, when a matching rule asks for review and there is some:
+    the lowest role above the acting one whose limit covers it. The top role reviews itself.
+    """
+    if not goodwill or not any(rule.review for rule in hits):
+        return None
+    acting = tables.role_index[role]
+    if acting == len(policy.roles) - 1:
+        return None
+    return policy.roles[tables.covering(goodwill, above=acting)].name
+
+
+def review(  # noqa: PLR0917  # what a review names
+    hits: list[Rule],
+    role: str,
+    owed: Decimal,
+    reviewer: str,
+    goodwill: Decimal,
+    policy: Policy,
+    notes: list[Note] | None,
+) -> tuple[Decimal, str]:
+    """A rule sends it to review: what is owed is granted now, the goodwill when approved."""
+    if notes is not None:
+        named = tuple(rule for rule in hits if rule.review)
+        notes.append((reasons.reviewed, (named, role, owed, reviewer, goodwill, policy.currency)))
+    return owed, reviewer
