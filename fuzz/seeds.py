@@ -8,22 +8,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 TICKETS = sorted((ROOT / "examples" / "tickets").glob("*.json"))
+POLICIES = sorted((ROOT / "examples" / "policies").glob("*.toml"))
 
 
 def seeds(target: str) -> list[bytes]:
     """Valid inputs for *target*, for the fuzzers to mutate."""
     tickets = [path.read_bytes() for path in TICKETS]
-    policy = (ROOT / "examples" / "policy.toml").read_bytes()
+    # The shop's policy, and the five written from the law: rules, bands, unless groups.
+    policies = [path.read_bytes() for path in [ROOT / "examples" / "policy.toml", *POLICIES]]
     if target in ("ticket_json", "cli_resolve"):
         return tickets
     if target == "policy_toml":
-        return [policy]
+        return policies
     if target == "policy_dict":
         import tomllib  # noqa: PLC0415
         from decimal import Decimal  # noqa: PLC0415
 
-        data = tomllib.loads(policy.decode(), parse_float=Decimal)
-        return [json.dumps(data, default=str).encode()]
+        return [
+            json.dumps(tomllib.loads(policy.decode(), parse_float=Decimal), default=str).encode()
+            for policy in policies
+        ]
     if target == "tickets_jsonl":
         return [b"\n".join(json.dumps(json.loads(ticket)).encode() for ticket in tickets) + b"\n"]
     if target == "tickets_csv":
