@@ -189,6 +189,51 @@ class TestHistory:
         assert first == retry  # the issue itself is not counted: same history, same key
         assert 1 == book.keys().count(first.key)
 
+    def test_a_retry_after_other_claims_were_recorded_gets_the_first_answer(
+        self, book: Ledger
+    ) -> None:
+        # Three claims (T-0, T-1, T-2) in the window: below this review's four. Then two
+        # more are recorded, and today the customer has five others.
+        second = _issue(7)
+        customer = Customer("C-1")
+        policy = attrs.evolve(
+            USD,
+            rules=(
+                attrs.evolve(FREQUENT, when=(Condition("customer.facts.recent_claims", "ge", 4),)),
+            ),
+        )
+        first = resolve_and_record(second, customer, policy, book, history_days=30)
+        assert first.escalate_to is None
+        for number in (20, 21):
+            resolve_and_record(_issue(number), customer, policy, book, history_days=30)
+        assert 6 == book.history("C-1", days=30, currency="USD", until=DAY).claims
+        retry = resolve_and_record(second, customer, policy, book, history_days=30)
+        assert first == retry  # the history it was first decided with, not today's
+        assert 1 == book.keys().count(first.key)
+        assert 3 == book.history("C-1", days=30, currency="USD", for_claim="T-7").claims
+
+    def test_an_undated_claim_retried_days_later_gets_the_first_answer(
+        self, tmp_path: Path
+    ) -> None:
+        now = [DAY]
+        ledger = Ledger(tmp_path / "clock.db", clock=lambda: now[0])
+        customer = Customer("C-1")
+        for number in range(3):  # three undated claims today
+            undated = attrs.evolve(_issue(number), occurred_at=None)
+            resolve_and_record(undated, customer, REVIEWED, ledger, history_days=30)
+        fourth = attrs.evolve(_issue(3), occurred_at=None)
+        first = resolve_and_record(fourth, customer, REVIEWED, ledger, history_days=30)
+        assert "lead" == first.escalate_to
+        now[0] = DAY + timedelta(days=40)  # the three have left today's window
+        assert 0 == ledger.history("C-1", days=30, currency="USD").claims
+        retry = resolve_and_record(fourth, customer, REVIEWED, ledger, history_days=30)
+        assert first == retry
+        assert 4 == len(ledger)
+
+    def test_for_claim_of_an_undecided_claim_is_todays_history(self, book: Ledger) -> None:
+        today = book.history("C-1", days=30, currency="USD", until=DAY)
+        assert today == book.history("C-1", days=30, currency="USD", until=DAY, for_claim="T-new")
+
     def test_without_history_days_nothing_is_filled_in(self, book: Ledger) -> None:
         plain = resolve_and_record(_issue(8), Customer("C-1"), REVIEWED, book)
         assert plain.escalate_to is None

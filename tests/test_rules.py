@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import tomllib
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -1194,6 +1195,83 @@ class TestEdgesOnceBugs:
         exact = with_rules(credit_rule(Condition("loss", "ge", Decimal(5))))
         assert whole == exact
         assert hash(whole) == hash(exact)
+
+
+class TestBoundedValues:
+    """A rule's values are bounded as facts are: found by attacking the rules from outside."""
+
+    @pytest.mark.parametrize(
+        "upto", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1E+999999999")]
+    )
+    def test_a_band_upto_that_is_not_a_finite_number_below_1e18_is_refused(
+        self, upto: Decimal
+    ) -> None:
+        with pytest.raises(InvalidPolicy, match=r"upto: Decimal\('"):
+            Band(usd(5), upto)
+
+    @pytest.mark.parametrize(
+        ("fact", "value"),
+        [
+            ("loss", Decimal("1E+999999999")),
+            ("facts.x", Decimal("1E+999999999")),
+            ("facts.x", Decimal("-1E+999999999")),
+            pytest.param("facts.x", 10**5000, id="facts.x-int-of-5001-digits"),
+            ("facts.x", 10**18),
+            ("facts.x", Decimal("1E-19")),
+            pytest.param("days_late", 10**5000, id="days_late-int-of-5001-digits"),
+        ],
+    )
+    def test_a_condition_value_beyond_a_facts_bounds_is_refused(
+        self, fact: str, value: object
+    ) -> None:
+        with pytest.raises(InvalidPolicy, match=r"^value: "):
+            Condition(fact, "eq" if fact.startswith("facts.") else "ge", value)
+        with pytest.raises(InvalidPolicy, match=r"^value: "):
+            Condition(fact, "in", [1, value])
+
+    def test_a_fact_beyond_the_bounds_is_refused_without_overflow(self) -> None:
+        with pytest.raises(InvalidIssue, match=r"facts.x: Decimal\('1E\+999999999'\)"):
+            damaged(facts={"x": Decimal("1E+999999999")})
+
+    def test_a_huge_collection_is_refused_without_being_read_whole(self) -> None:
+        with pytest.raises(InvalidPolicy, match="must hold 1 to 1000 values"):
+            Condition("facts.x", "in", range(10**12))
+        with pytest.raises(InvalidPolicy, match="must hold 1 to 1000 values"):
+            Condition("facts.x", "in", itertools.count())
+
+    @pytest.mark.parametrize("way", [["higher"], {"higher": 1}, 1, None])
+    def test_a_worse_when_that_is_not_a_word_is_refused(self, way: object) -> None:
+        with pytest.raises(
+            InvalidPolicy, match=r"worse_when\.facts\.x: .* is not 'higher' or 'lower'"
+        ):
+            with_rules(worse_when={"facts.x": way})
+
+    @pytest.mark.parametrize(
+        ("band", "message"),
+        [
+            ("upto = nan", r"rules\[0\]\.owe\.bands\[0\]: upto: Decimal\('NaN'\)"),
+            ("upto = inf", r"rules\[0\]\.owe\.bands\[0\]: upto: Decimal\('Infinity'\)"),
+            (
+                "upto = 1e999999999",
+                r"rules\[0\]\.owe\.bands\[0\]: upto: Decimal\('1E\+999999999'\)",
+            ),
+        ],
+    )
+    def test_a_file_band_is_refused_with_its_path(
+        self, tmp_path: Path, band: str, message: str
+    ) -> None:
+        rule = (
+            '[[rules]]\nname = "r"\n[rules.owe]\nby = "loss"\n'
+            f'bands = [{{ owe = "1 USD", {band} }}, {{ owe = "2 USD" }}]\n'
+        )
+        with pytest.raises(InvalidPolicy, match=message):
+            with_toml_rules(tmp_path, rule)
+
+    def test_a_file_condition_beyond_the_bounds_is_refused_with_its_path(
+        self, tmp_path: Path
+    ) -> None:
+        with pytest.raises(InvalidPolicy, match=r"rules\[0\]\.when\.loss: value: "):
+            with_toml_rules(tmp_path, giving_rule("when = { loss = { gt = 1e999999999 } }"))
 
 
 def test_decide_refuses_what_resolve_cannot_hold() -> None:

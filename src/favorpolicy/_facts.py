@@ -18,7 +18,16 @@ from typing import Final, TypeAlias
 from ._show import show
 from .exceptions import FavorPolicyError
 
-__all__ = ["FACT_NAME", "MAX_FACTS", "NO_FACTS", "FactValue", "Facts", "facts_of", "region_of"]
+__all__ = [
+    "FACT_NAME",
+    "MAX_FACTS",
+    "NO_FACTS",
+    "FactValue",
+    "Facts",
+    "checked_fact",
+    "facts_of",
+    "region_of",
+]
 
 #: What a fact may hold.
 FactValue: TypeAlias = str | int | Decimal | bool | date | datetime
@@ -82,7 +91,9 @@ def _plain_moment(value: date) -> date:
     return value if type(value) is date else date(value.year, value.month, value.day)
 
 
-def _value(path: str, value: object, error: type[FavorPolicyError]) -> FactValue:
+def checked_fact(path: str, value: object, error: type[FavorPolicyError]) -> FactValue:
+    """*value* as a fact holds it, or *error* naming *path*: the one check of a fact's
+    value, shared by the facts on a ticket and the values a rule compares them with."""
     # A subclass (an IntEnum, a pandas Timestamp) becomes the plain type: a rule compares
     # facts by their exact types, and a fact must compare as what it says it is.
     if isinstance(value, bool):
@@ -102,7 +113,8 @@ def _value(path: str, value: object, error: type[FavorPolicyError]) -> FactValue
             raise error(f"{path}: {show(value)} is too large; facts stay below 10**18")
         return int(value)
     if isinstance(value, Decimal):
-        if not value.is_finite() or abs(value) >= _NUMBER_LIMIT:
+        # copy_abs() needs no context: abs() would overflow on Decimal("1E+999999999").
+        if not value.is_finite() or value.copy_abs() >= _NUMBER_LIMIT:
             raise error(f"{path}: {show(value)} is not a finite number below 10**18")
         if value.as_tuple().exponent < -18:  # type: ignore[operator]  # finite: an int
             raise error(f"{path}: {show(value)} has more than 18 decimal places")
@@ -132,7 +144,7 @@ def facts_of(value: object, field: str, error: type[FavorPolicyError]) -> Facts:
                 f"{field}: the name {show(name)} is not lower-case letters, digits and "
                 "underscores starting with a letter"
             )
-        checked[name] = _value(f"{field}.{name}", item, error)
+        checked[name] = checked_fact(f"{field}.{name}", item, error)
     return Facts(checked) if checked else NO_FACTS
 
 

@@ -309,16 +309,22 @@ def _unless_groups(path: str, value: object) -> list[list[Condition]]:
     raise InvalidPolicy(f"{path}: {show(value)} is not a table of facts, or a list of them")
 
 
+def _band(path: str, band: _BandFile, currency: str) -> Band:
+    owe = _money(f"{path}.owe", band.owe, currency)
+    try:
+        return Band(owe, band.upto)
+    except InvalidPolicy as error:
+        raise InvalidPolicy(f"{path}: {error}") from None
+
+
 def _owe(path: str, owe: _OweFile, currency: str) -> Owe:
+    bands = tuple(_band(f"{path}.bands[{i}]", band, currency) for i, band in enumerate(owe.bands))
     try:
         return Owe(
             amount=None if owe.amount is None else _money(f"{path}.amount", owe.amount, currency),
             share=owe.share,
             of="loss" if owe.of is None else owe.of,
-            bands=tuple(
-                Band(_money(f"{path}.bands[{i}].owe", band.owe, currency), band.upto)
-                for i, band in enumerate(owe.bands)
-            ),
+            bands=bands,
             by=owe.by,
         )
     except InvalidPolicy as error:

@@ -32,7 +32,7 @@ def check_worse_when(value: object) -> Mapping[str, str]:
         path = f"worse_when.{fact}"
         if not isinstance(fact, str) or named_fact(fact) is None:
             raise invalid(path, fact, "is not facts.NAME or customer.facts.NAME")
-        if way not in _WORSE:
+        if not isinstance(way, str) or way not in _WORSE:
             raise invalid(path, way, "is not 'higher' or 'lower'")
         checked[fact] = way
     return dict(sorted(checked.items()))

@@ -21,6 +21,7 @@ from typing import Any, Final
 import attrs
 
 from ._canon import canonical, utc
+from ._facts import checked_fact
 from ._model import Customer, Fault, Issue, check_text
 from ._money import CONTEXT, Money
 from ._policy_parts import Offer, invalid, rate_at
@@ -129,23 +130,14 @@ def _one_value(fact: Fact, value: object) -> object:
             return rate_at("value", value) if not value.strip().startswith("-") else _neg(value)
         if not _number(value):
             raise invalid("value", value, "is not a number (an int or a Decimal)")
-        if isinstance(value, Decimal) and not value.is_finite():
-            raise invalid("value", value, "is not a finite number")
-        return value
+        return checked_fact("value", value, InvalidPolicy)
     if fact.kind in {"text", "tier"}:
         if not isinstance(value, str):
             raise invalid("value", value, "is not text")
         check_text("value", value, InvalidPolicy, 1_000)
         return value
-    if isinstance(value, float):
-        raise invalid("value", value, f"is a float; write Decimal({str(value)!r})")
-    if isinstance(value, str):
-        check_text("value", value, InvalidPolicy, 1_000)
-    elif not isinstance(value, bool | int | Decimal | date):
-        raise invalid("value", value, "is not text, a number, a bool, a date or a datetime")
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise invalid("value", value, "is not a finite number")
-    return value
+    # Any other fact: a value as a fact could hold it, under the same bounds.
+    return checked_fact("value", value, InvalidPolicy)
 
 
 def _plain(value: object) -> object:
@@ -155,7 +147,8 @@ def _plain(value: object) -> object:
     if isinstance(value, bool | Fault):
         return value
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() and abs(value) < 10**30 else value
+        # Checked first (checked_fact): finite and below 10**18, so int() is cheap.
+        return int(value) if value == value.to_integral_value() else value
     if isinstance(value, int):
         return int(value)
     if isinstance(value, str):
@@ -218,7 +211,8 @@ class Condition:
         if op in SET_OPS:
             if isinstance(self.value, str | bytes) or not isinstance(self.value, Iterable):
                 raise invalid("value", self.value, f"is not a collection, as {op!r} needs")
-            items = list(self.value)
+            # Never more than one past the limit is taken: range(10**9) costs nothing.
+            items = list(itertools.islice(self.value, _MAX_SET + 1))
             if not items or len(items) > _MAX_SET:
                 raise invalid("value", self.value, f"must hold 1 to {_MAX_SET} values")
             # Unique by family and value: True and 1 are two members, 1 and Decimal(1) one.
@@ -315,7 +309,8 @@ def _band_upto(value: object) -> Decimal | None:
     if isinstance(value, str) and value.strip().startswith("-"):
         return _neg(value)
     if _number(value):
-        return Decimal(value)  # type: ignore[arg-type]  # an int or a Decimal
+        # NaN or Infinity would make the table unreadable; 1E+999999999 would overflow.
+        return Decimal(checked_fact("upto", value, InvalidPolicy))  # type: ignore[arg-type]
     return rate_at("upto", value)
 
 

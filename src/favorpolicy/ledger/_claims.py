@@ -90,24 +90,42 @@ def history_of(  # noqa: PLR0917  # the question, whole
     conn: Connection,
     customer_id: str,
     currency: str,
-    until: datetime,
+    until: datetime | None,
     days: int,
     excluding: str | None = None,
+    *,
+    now: datetime,
+    for_claim: str | None = None,
 ) -> History:
     """*customer_id*'s claims whose moment (``occurred_at``, else when recorded) falls in
-    the *days* before *until*, leaving out the issue *excluding*; goodwill in *currency*."""
-    start = utc(until) - timedelta(days=days)
-    end = utc(until)
-    latest: dict[str, tuple[str, str]] = {}
-    rows = conn.execute(
-        "SELECT issue_id, COALESCE(occurred_at, recorded_at), currency, goodwill "
-        "FROM resolutions WHERE customer_id = ? ORDER BY seq",
-        (customer_id,),
+    the *days* before *until* (None: now), leaving out the issue *excluding*; goodwill in
+    *currency*.
+
+    *for_claim* asks for the history that claim was first decided with: it is left out,
+    and so is every decision recorded after its first one; *until* None is then that
+    decision's moment. A claim never decided has the history of now.
+    """
+    rows = list(
+        conn.execute(
+            "SELECT issue_id, COALESCE(occurred_at, recorded_at), currency, goodwill "
+            "FROM resolutions WHERE customer_id = ? ORDER BY seq",
+            (customer_id,),
+        )
     )
+    if for_claim is not None:
+        first = next((i for i, row in enumerate(rows) if row[0] == for_claim), None)
+        if first is not None:
+            if until is None:
+                until = datetime.fromisoformat(rows[first][1])
+            rows = rows[:first]
+    end = utc(until if until is not None else now)
+    start = end - timedelta(days=days)
+    latest: dict[str, tuple[str, str]] = {}
     for issue_id, moment, row_currency, goodwill in rows:
-        if issue_id == excluding or not start <= utc(datetime.fromisoformat(moment)) <= end:
+        if issue_id in {excluding, for_claim}:
             continue
-        latest[issue_id] = (row_currency, goodwill)
+        if start <= utc(datetime.fromisoformat(moment)) <= end:
+            latest[issue_id] = (row_currency, goodwill)
     total = Decimal(0)
     for row_currency, goodwill in latest.values():
         if row_currency == currency:

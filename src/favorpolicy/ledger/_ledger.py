@@ -166,19 +166,33 @@ class Ledger:
         currency: str,
         until: datetime | None = None,
         excluding: str | None = None,
+        for_claim: str | None = None,
     ) -> History:
         """*customer_id*'s claims in the *days* up to *until* (default: now), and the goodwill
         their latest decisions gave in *currency*; the issue *excluding* is left out.
 
         A claim's moment is its issue's ``occurred_at``, or when it was recorded.
+
+        *for_claim* (an issue id) asks for the history that claim was first decided
+        with: it is left out, only the decisions recorded before its first one count,
+        and *until* defaults to that decision's moment. So a retry of the claim finds
+        the same history, whatever has been recorded since.
         """
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36_600:
             raise InvalidRecord(f"days: {show(days)} is not a whole number of days from 1 to 36600")
         if not isinstance(customer_id, str):
             raise InvalidRecord(f"customer_id: {show(customer_id)} is not a str")
-        moment = until if until is not None else self._now()
         with self.store.read() as conn:
-            return history_of(conn, customer_id, currency, moment, days, excluding)
+            return history_of(
+                conn,
+                customer_id,
+                currency,
+                until,
+                days,
+                excluding,
+                now=self._now(),
+                for_claim=for_claim,
+            )
 
     def __contains__(self, key: object) -> bool:
         return self.recorder.holds(key)
@@ -297,8 +311,9 @@ def resolve_and_record(
     With *history_days*, the customer's other claims in that many days up to the
     issue's ``occurred_at`` (or now) are counted first, and given to the policy's
     rules as the customer's facts ``recent_claims`` and ``recent_goodwill``: a rule
-    can send a frequent claimant to review. The issue itself is not counted, so a
-    retried request finds the same history, the same key and the stored decision.
+    can send a frequent claimant to review. The issue itself is not counted, nor is
+    anything recorded after its first decision, so a retried request finds the same
+    history, the same key and the stored decision.
     """
     if not isinstance(ledger, Ledger):
         raise InvalidRecord(f"ledger: {show(ledger)} is not a favorpolicy.ledger.Ledger")
@@ -321,9 +336,8 @@ def with_history(
     ledger: Ledger, issue: Issue, customer: Customer, currency: str, days: int
 ) -> Customer:
     """*customer*, with the facts ``recent_claims`` and ``recent_goodwill`` from *ledger*."""
-    until = issue.occurred_at if issue.occurred_at is not None else ledger._now()
     history = ledger.history(
-        customer.id, days=days, currency=currency, until=until, excluding=issue.id
+        customer.id, days=days, currency=currency, until=issue.occurred_at, for_claim=issue.id
     )
     facts = dict(customer.facts) | {
         "recent_claims": history.claims,
