@@ -460,7 +460,7 @@ class TestCondition:
             ("fault", "eq", "nobody", "'nobody' is not a fault"),
             ("facts.x", "eq", 1.5, r"1\.5 is a float; write Decimal"),
             ("facts.x", "eq", Decimal("NaN"), "is not a finite number"),
-            ("facts.x", "eq", [1], "is not text, a number"),
+            ("facts.x", "eq", [1], "is a list, not text, a number"),
             ("facts.x", "lt", "abc", "'abc' cannot be ordered"),
             ("kind", "in", "damaged", "'damaged' is not a collection"),
             ("kind", "in", [], r"\[\] must hold 1 to 1000 values"),
