@@ -710,6 +710,19 @@ class TestPolicyChecks:
         with pytest.raises(InvalidPolicy, match=r"\(lower is worse\); in when it may only use"):
             with_rules(credit_rule(Condition("facts.uptime_percent", "ge", 99)), worse_when=worse)
 
+    @pytest.mark.parametrize("fact", ["days_late", "hours_late", "loss", "customer.tenure_years"])
+    def test_missing_is_not_a_direction(self, fact: str) -> None:
+        # A worse case is the same fact further along, and a missing fact stays missing:
+        # a rule may give the benefit of the doubt to a ticket whose fact is unknown.
+        assert with_rules(owing(5, Condition(fact, "missing"))).rules
+
+    def test_a_rule_on_a_missing_fact_reaches_only_those_tickets(self) -> None:
+        policy = with_rules(owing(5, Condition("days_late", "missing")))
+        unknown = resolve(damaged(), CUSTOMER, policy)
+        known = resolve(damaged(promised_at=WHEN - timedelta(days=2)), CUSTOMER, policy)
+        assert "ruled" in codes(unknown)
+        assert "ruled" not in codes(known)
+
     def test_the_same_fact_without_worse_when_is_neutral(self) -> None:
         assert with_rules(credit_rule(Condition("facts.uptime_percent", "ge", 99))).rules
 
@@ -1238,6 +1251,19 @@ class TestBoundedValues:
             Condition("facts.x", "in", range(10**12))
         with pytest.raises(InvalidPolicy, match="must hold 1 to 1000 values"):
             Condition("facts.x", "in", itertools.count())
+
+    def test_an_endless_sequence_is_refused_without_being_read_whole(self) -> None:
+        endless = itertools.repeat(Condition("loss", "ge", 1))
+        with pytest.raises(InvalidPolicy, match=r"^when: .* holds more than 100 items"):
+            Rule("r", when=endless, offers=[CREDIT])
+        with pytest.raises(InvalidPolicy, match=r"^unless: .* holds more than 100 items"):
+            Rule("r", unless=endless, offers=[CREDIT])
+        with pytest.raises(InvalidPolicy, match=r"^offers: .* holds more than 10000 items"):
+            Rule("r", offers=itertools.repeat(CREDIT))
+        with pytest.raises(InvalidPolicy, match=r"^rules: .* holds more than 10000 items"):
+            with_rules(*itertools.repeat(credit_rule(), 10_001))
+        with pytest.raises(InvalidPolicy, match=r"^bands\[1\]: 'x' is not a Band"):
+            Owe(bands=[Band(usd(1)), "x"], by="loss")
 
     @pytest.mark.parametrize("way", [["higher"], {"higher": 1}, 1, None])
     def test_a_worse_when_that_is_not_a_word_is_refused(self, way: object) -> None:

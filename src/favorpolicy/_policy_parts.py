@@ -8,6 +8,7 @@ shared with :class:`~favorpolicy.Policy`.
 from __future__ import annotations
 
 import decimal
+import itertools
 import re
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -85,10 +86,33 @@ def money_at(path: str, value: object, *, optional: bool = False) -> Money | Non
     return value
 
 
-def sequence_at(path: str, value: object, convert: Callable[[str, object], _T]) -> tuple[_T, ...]:
+#: The most items a policy's sequence holds; one past it is all that is ever read.
+MAX_ITEMS: Final = 10_000
+
+
+def sequence_at(
+    path: str, value: object, convert: Callable[[str, object], _T], *, limit: int = MAX_ITEMS
+) -> tuple[_T, ...]:
+    """*value*'s items, each converted with its path (``rules[3]``); at most *limit*."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise invalid(path, value, "is not a sequence")
-    return tuple(convert(f"{path}[{index}]", item) for index, item in enumerate(value))
+    items = tuple(itertools.islice(value, limit + 1))
+    if len(items) > limit:
+        raise invalid(path, value, f"holds more than {limit} items")
+    return tuple(convert(f"{path}[{index}]", item) for index, item in enumerate(items))
+
+
+def instances_at(
+    path: str, value: object, kind: type[_T], *, limit: int = MAX_ITEMS
+) -> tuple[_T, ...]:
+    """*value*, a sequence of *kind*; an item of another type is refused with its path."""
+
+    def instance(at: str, item: object) -> _T:
+        if not isinstance(item, kind):
+            raise invalid(at, item, f"is not a {kind.__name__}")
+        return item
+
+    return sequence_at(path, value, instance, limit=limit)
 
 
 def mapping_at(
@@ -247,6 +271,10 @@ class Offer:
         if self.extra is None or self.extra is self.whole:
             return (self.whole,)
         return (self.whole, self.extra)
+
+    def sort_key(self) -> tuple[str, str]:
+        """Where the package stands among offers written in no order (a rule's): by name."""
+        return (self.whole.value, "" if self.extra is None else self.extra.value)
 
 
 def _budget_limit(value: object) -> Money:

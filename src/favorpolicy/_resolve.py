@@ -42,8 +42,9 @@ from ._packages import choose, packages_of, sized
 from ._plugins import Calls, PluginManager, default_manager
 from ._policy import Offer, Policy, tables_of
 from ._reasons import Note, written
+from ._rule_facts import whole_years
 from ._rules import Rule, matching
-from ._ruling import review, reviewer_of, ruled_amount, with_rule_offers
+from ._ruling import raised_terms, review, reviewer_of, ruled_amount, with_rule_offers
 from ._show import show
 from ._tables import Package, Tables
 from ._versions import AnyPolicy, in_force
@@ -531,8 +532,7 @@ def _tenure_years(issue: Issue, customer: Customer) -> int:
     # Without a date on the issue, tenure counts to today.
     # The day in UTC, as the key writes the instant: one instant, one tenure, in any zone.
     as_of = utc(issue.occurred_at).date() if issue.occurred_at is not None else date.today()  # noqa: DTZ011
-    years = as_of.year - since.year - ((as_of.month, as_of.day) < (since.month, since.day))
-    return max(years, 0)
+    return whole_years(since, as_of)
 
 
 def _goodwill(  # noqa: PLR0917  # what the goodwill step reads
@@ -588,24 +588,14 @@ def _table_goodwill(  # noqa: PLR0917  # what the table reads
         if years >= threshold:
             tenure = factor
     kind = tables.kind_factors.get(issue.kind, _ONE)
-    raising: list[Rule] = []
-    for rule in hits:
-        raised = False
-        if rule.goodwill_rate is not None and rule.goodwill_rate > rate:
-            rate, raised = rule.goodwill_rate, True
-        if rule.goodwill_floor is not None and rule.goodwill_floor.amount > floor:
-            floor, raised = rule.goodwill_floor.amount, True
-        if rule.goodwill_factor is not None and rule.goodwill_factor > kind:
-            kind, raised = rule.goodwill_factor, True
-        if raised:
-            raising.append(rule)
+    rate, floor, kind, raising = raised_terms(hits, rate, floor, kind)
     multiply, add = CONTEXT.multiply, CONTEXT.add
     goodwill = multiply(
         add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
     )
     if notes is not None:
         if raising:
-            notes.append((reasons.rule_goodwill, (tuple(raising), rate, floor, kind)))
+            notes.append((reasons.rule_goodwill, (raising, rate, floor, kind)))
         notes.append(
             (
                 reasons.table_goodwill,

@@ -12,7 +12,7 @@ import enum
 import math
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final, NamedTuple
 
 from ._canon import utc
@@ -20,7 +20,7 @@ from ._facts import FACT_NAME
 from ._model import Customer, Issue
 from ._money import Money
 
-__all__ = ["FACTS", "MISSING", "Fact", "fact_of", "fact_value", "named_fact"]
+__all__ = ["FACTS", "MISSING", "Fact", "fact_of", "fact_value", "named_fact", "whole_years"]
 
 
 class _Missing(enum.Enum):
@@ -68,12 +68,16 @@ def _hours_late(issue: Issue, customer: Customer) -> object:
     return math.ceil((utc(end) - utc(promised)).total_seconds() / 3600)
 
 
+def whole_years(since: date, day: date) -> int:
+    """The whole years from *since* to *day*; none before *since*."""
+    return max(day.year - since.year - ((day.month, day.day) < (since.month, since.day)), 0)
+
+
 def _tenure_years(issue: Issue, customer: Customer) -> object:
     since, at = customer.since, issue.occurred_at
     if since is None or at is None:
         return MISSING
-    day = utc(at).date()
-    return max(day.year - since.year - ((day.month, day.day) < (since.month, since.day)), 0)
+    return whole_years(since, utc(at).date())
 
 
 def _money_amount(value: Money | None) -> object:

@@ -24,7 +24,7 @@ from ._canon import canonical, utc
 from ._facts import checked_fact
 from ._model import Customer, Fault, Issue, check_text
 from ._money import CONTEXT, Money
-from ._policy_parts import Offer, invalid, rate_at
+from ._policy_parts import Offer, instances_at, invalid, rate_at, sequence_at
 from ._rule_facts import FACTS, MISSING, Fact, fact_of, fact_value, named_fact
 from ._show import show
 from .exceptions import InvalidPolicy
@@ -330,13 +330,7 @@ class Band:
 
 
 def _bands(value: object) -> tuple[Band, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise invalid("bands", value, "is not a sequence of Bands")
-    bands = tuple(value)
-    for index, band in enumerate(bands):
-        if not isinstance(band, Band):
-            raise invalid(f"bands[{index}]", band, "is not a Band")
-    return bands
+    return instances_at("bands", value, Band, limit=_MAX_SET)
 
 
 def _optional_share(value: object) -> Decimal | None:
@@ -417,14 +411,7 @@ def _rule_name(value: object) -> str:
 def _conditions(path: str, value: object) -> tuple[Condition, ...]:
     if isinstance(value, Condition):
         value = (value,)
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise invalid(path, value, "is not a sequence of Conditions")
-    conditions = tuple(value)
-    for index, condition in enumerate(conditions):
-        if not isinstance(condition, Condition):
-            raise invalid(f"{path}[{index}]", condition, "is not a Condition")
-    if len(conditions) > 100:
-        raise invalid(path, len(conditions), "conditions is too many; at most 100")
+    conditions = instances_at(path, value, Condition, limit=100)
     unique = tuple(sorted(set(conditions), key=lambda c: (c.fact, c.op.value, repr(c.value))))
     for first, second in itertools.pairwise(unique):
         if (first.fact, first.op) == (second.fact, second.op):
@@ -441,14 +428,16 @@ def _when(value: object) -> tuple[Condition, ...]:
     return _conditions("when", value)
 
 
+def _as_given(path: str, item: object) -> object:
+    return item
+
+
 def _unless(value: object) -> tuple[tuple[Condition, ...], ...]:
     # One group of conditions, or several: a ticket matching every condition of any group
     # is excluded.
     if isinstance(value, Condition):
         return ((value,),)
-    groups = tuple(value) if isinstance(value, Iterable) and not isinstance(value, str) else value
-    if not isinstance(groups, tuple):
-        raise invalid("unless", value, "is not a sequence of Conditions or of groups")
+    groups = sequence_at("unless", value, _as_given, limit=100)
     if groups and all(isinstance(item, Condition) for item in groups):
         return (_conditions("unless", groups),)
     checked = tuple(_conditions(f"unless[{i}]", group) for i, group in enumerate(groups))
@@ -473,17 +462,7 @@ def _optional_floor(value: object) -> Money | None:
 def _rule_offers(value: object) -> tuple[Offer, ...]:
     if isinstance(value, Offer):
         value = (value,)
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise invalid("offers", value, "is not a sequence of Offers")
-    offers = tuple(value)
-    for index, offer in enumerate(offers):
-        if not isinstance(offer, Offer):
-            raise invalid(f"offers[{index}]", offer, "is not an Offer")
-    return tuple(sorted(set(offers), key=_offer_key))
-
-
-def _offer_key(offer: Offer) -> tuple[str, str]:
-    return (offer.whole.value, "" if offer.extra is None else offer.extra.value)
+    return tuple(sorted(set(instances_at("offers", value, Offer)), key=Offer.sort_key))
 
 
 def _flag(value: object) -> bool:

@@ -1,5 +1,6 @@
-"""The steps of a decision that a policy's rules take: what they owe, the offers they add,
-and the review they ask for. resolve() calls each with the rules that match the ticket.
+"""The steps of a decision that a policy's rules take: what they owe, the goodwill terms
+they raise, the offers they add, and the review they ask for. resolve() calls each with
+the rules that match the ticket.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ._reasons import Note
 from ._rules import Rule
 from ._tables import Tables
 
-__all__ = ["review", "reviewer_of", "ruled_amount", "with_rule_offers"]
+__all__ = ["raised_terms", "review", "reviewer_of", "ruled_amount", "with_rule_offers"]
 
 _ZERO: Final = Decimal(0)
 
@@ -37,11 +38,30 @@ def ruled_amount(
     return ruled
 
 
+def raised_terms(
+    hits: list[Rule], rate: Decimal, floor: Decimal, factor: Decimal
+) -> tuple[Decimal, Decimal, Decimal, tuple[Rule, ...]]:
+    """The goodwill table's *rate*, *floor* and kind *factor*, each raised to the highest a
+    matching rule sets (a rule never lowers them), and the rules that raised one."""
+    raising: list[Rule] = []
+    for rule in hits:
+        raised = False
+        if rule.goodwill_rate is not None and rule.goodwill_rate > rate:
+            rate, raised = rule.goodwill_rate, True
+        if rule.goodwill_floor is not None and rule.goodwill_floor.amount > floor:
+            floor, raised = rule.goodwill_floor.amount, True
+        if rule.goodwill_factor is not None and rule.goodwill_factor > factor:
+            factor, raised = rule.goodwill_factor, True
+        if raised:
+            raising.append(rule)
+    return rate, floor, factor, tuple(raising)
+
+
 def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer, ...]:
     """The policy's offers for the kind, and every matching rule's (the union), refund last."""
     added = sorted(
         {offer for rule in hits for offer in rule.offers if offer not in offers},
-        key=lambda offer: (offer.whole.value, "" if offer.extra is None else offer.extra.value),
+        key=Offer.sort_key,
     )
     return (*offers[:-1], *added, offers[-1]) if added else offers
 
