@@ -7,6 +7,8 @@ TestTheChecksBite proves each check fails on a resolver that breaks its rule.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import attrs
 import pytest
 from hypothesis import assume, example, given
@@ -17,8 +19,10 @@ from favorpolicy import (
     Fault,
     Issue,
     Money,
+    Offer,
     Owe,
     Policy,
+    RemedyKind,
     Resolution,
     Rule,
     _budget,
@@ -33,6 +37,7 @@ from favorpolicy.testing import (
     budget_holds_back_only_granted_now,
     business_fault_never_less,
     check_policy,
+    choices_never_give_less,
     close_calls_go_to_customer,
     deterministic,
     make_whole,
@@ -114,6 +119,10 @@ class TestBiasContract:
     def test_business_fault_never_less(self, scenario: Scenario) -> None:
         business_fault_never_less(scenario, resolve_as)
 
+    @given(RULED)
+    def test_choices_never_give_less(self, scenario: Scenario) -> None:
+        choices_never_give_less(scenario, resolve_as)
+
     @given(policies())
     def test_generated_policies_are_valid_and_fingerprinted(self, policy: Policy) -> None:
         assert 64 == len(policy.fingerprint)
@@ -137,6 +146,7 @@ class TestBiasContract:
             "rules_are_floors",
             "rule_order_never_matters",
             "business_fault_never_less",
+            "choices_never_give_less",
         ] == list(CONTRACT)
 
 
@@ -202,8 +212,43 @@ _TWO_RULES = attrs.evolve(
 _WITH_GOODWILL = (DEFAULT_USD, Customer("c"), _DAMAGED, "agent")
 
 
+#: The customer chooses among a replacement, a refund and store credit worth 10 % more.
+_CHOOSING = attrs.evolve(
+    DEFAULT_USD,
+    rules=(
+        Rule(
+            "choice",
+            owe=Owe(share=1),
+            offers=[Offer(RemedyKind.REPLACEMENT), Offer(RemedyKind.REFUND)],
+            choose=True,
+        ),
+    ),
+)
+
+
+def _cheapest_choice(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    costs = [sum(r.cost.amount for r in choice if r.cost is not None) for choice in honest.choices]
+    cheapest = honest.choices[costs.index(min(costs))]
+    return attrs.evolve(honest, remedies=cheapest, choices=(cheapest, *honest.choices))
+
+
+def _short_choice(issue: Issue, customer: Customer, policy: Policy, role: str) -> Resolution:
+    honest = resolve(issue, customer, policy, role=role)
+    first = honest.choices[-1]
+    short = (attrs.evolve(first[0], value=first[0].value * Decimal("0.5")),)
+    return attrs.evolve(honest, choices=(*honest.choices, short))
+
+
 class TestTheChecksBite:
     """Each contract check must catch a resolver that breaks its rule."""
+
+    @pytest.mark.parametrize("broken", [_cheapest_choice, _short_choice])
+    def test_the_choice_check_fails_on_a_resolver_that_gives_less(self, broken: object) -> None:
+        scenario = (_CHOOSING, Customer("c"), _DAMAGED, "agent")
+        choices_never_give_less(scenario, resolve_as)
+        with pytest.raises(ContractViolation, match="a choice never gives less"):
+            choices_never_give_less(scenario, broken)  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         ("check", "broken"),

@@ -28,6 +28,7 @@ from favorpolicy import (
     Policy,
     RemedyKind,
     Resolution,
+    pick,
     policy_from_toml,
     policy_to_toml,
     resolve,
@@ -190,6 +191,20 @@ def test_br_cdc_art18_offers_the_customers_three_choices() -> None:
     offered = {remedy.kind for package in resolution.alternatives for remedy in package}
     offered |= {remedy.kind for remedy in resolution.remedies}
     assert {RemedyKind.REPLACEMENT, RemedyKind.REFUND, RemedyKind.DISCOUNT} <= offered
+    # The customer chooses: each of the three covers the whole total, and so does the
+    # recommended one, which is given until the customer picks.
+    chosen = {package[0].kind for package in resolution.choices}
+    assert {RemedyKind.REPLACEMENT, RemedyKind.REFUND, RemedyKind.DISCOUNT} <= chosen
+    for package in resolution.choices:
+        assert sum(remedy.value.amount for remedy in package) >= resolution.total.amount
+    assert resolution.remedies == resolution.choices[0]
+    refund = pick(resolution, "refund")
+    assert (RemedyKind.REFUND, resolution.total) == (refund.remedies[0].kind, refund.total)
+
+
+def test_br_cdc_art18_gives_no_choice_within_30_days() -> None:
+    fields = {"kind": "defect", "loss": 500, "delivered": 0, "at": 60, "facts": {"repair_days": 30}}
+    assert () == assert_owes("br-cdc", fields, Decimal(500), frozenset()).choices
 
 
 # ---- The EU: Directives 2011/83/EU and 2019/771 ----------------------------------------------

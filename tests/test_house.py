@@ -37,14 +37,14 @@ FLOORS: list[set[str]] = [
     {"_forms", "_policy_file", "_schema"},
     {"builtin"},
     {"_plugins", "_recording"},
-    {"_reasons", "_budget", "_packages", "_ruling", "_resolve"},
+    {"_reasons", "_budget", "_packages", "_ruling", "_resolve", "_pick"},
     {"ledger", "backtest", "testing", "_pytest_plugin"},
     {"cli", "__main__", "__init__"},
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
 WITHIN = ["_policy_parts", "_rule_facts", "_rules", "_rule_checks", "_tables", "_sink_settings",
           "_policy", "_versions", "_forms", "_policy_file", "_reasons", "_budget", "_packages",
-          "_ruling", "_resolve"]  # fmt: skip
+          "_ruling", "_resolve", "_pick"]  # fmt: skip
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

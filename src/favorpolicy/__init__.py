@@ -17,6 +17,7 @@ from .exceptions import (
     ContractViolation,
     CurrencyMismatch,
     FavorPolicyError,
+    InvalidChoice,
     InvalidCustomer,
     InvalidIssue,
     InvalidMoney,
@@ -55,6 +56,7 @@ if TYPE_CHECKING:
         ScreenVerdict,
     )
     from ._money import MINOR_UNITS, Money
+    from ._pick import pick
     from ._plugins import PluginManager, make_plugin_manager
     from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
     from ._policy_file import (
@@ -109,6 +111,7 @@ _LAZY: dict[str, str] = {
     "ScreenVerdict": "_model",
     "Valuation": "_policy",
     "decide": "_resolve",
+    "pick": "_pick",
     "fact_value": "_rule_facts",
     "hookimpl": "hookspecs",
     "make_plugin_manager": "_plugins",
@@ -184,6 +187,7 @@ __all__ = [
     "Fault",
     "FavorPolicyError",
     "GoodwillRules",
+    "InvalidChoice",
     "InvalidCustomer",
     "InvalidIssue",
     "InvalidMoney",
@@ -223,6 +227,7 @@ __all__ = [
     "hookimpl",
     "load_policy",
     "make_plugin_manager",
+    "pick",
     "policy_from_dict",
     "policy_from_toml",
     "policy_to_dict",

@@ -556,6 +556,12 @@ class Resolution:
     granted_before: Money | None = None
     #: The key of the earlier decision of the same issue that this one replaces, if any.
     supersedes: str | None = None
+    #: What the customer may choose among, where a rule lets them (a law's right of
+    #: choice): each package is worth the whole total, the first is recommended, and
+    #: ``remedies`` holds the recommended one until the customer picks; see pick().
+    choices: tuple[tuple[Remedy, ...], ...] = ()
+    #: The index in ``choices`` of the customer's pick, once made; see pick().
+    picked: int | None = None
     _explanation: Explanation | None = attrs.field(
         default=None, init=False, eq=False, repr=False, hash=False
     )
@@ -592,6 +598,12 @@ class Resolution:
         ]
         if self.granted_before is not None:
             lines.insert(3, f"  granted before: {self.granted_before} (decision {self.supersedes})")
+        if self.choices:
+            lines.append(
+                "  the customer chooses: "
+                + " | ".join(" + ".join(str(r.kind) for r in choice) for choice in self.choices)
+                + (" (not picked yet)" if self.picked is None else f" (picked {self.picked})")
+            )
         if self.escalate_to is not None:
             lines.append(f"  escalate {self.pending} to: {self.escalate_to}")
         if self.screen.level > Level.NONE:

@@ -99,6 +99,7 @@ class _RuleFile:
     basis: str = "policy"
     cite: str = ""
     review: bool = False
+    choose: bool = False
 
 
 @attrs.define
@@ -351,6 +352,7 @@ def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
             basis=rule.basis,
             cite=rule.cite,
             review=rule.review,
+            choose=rule.choose,
         )
     except InvalidPolicy as error:
         raise InvalidPolicy(f"{path}: {error}") from None
@@ -426,6 +428,8 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
         data["offers"] = [_offer_out(offer) for offer in rule.offers]
     if rule.review:
         data["review"] = True
+    if rule.choose:
+        data["choose"] = True
     return data
 
 

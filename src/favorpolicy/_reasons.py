@@ -23,6 +23,7 @@ __all__ = [
     "capped",
     "chosen",
     "courtesy",
+    "customer_chooses",
     "escalated",
     "granted_all",
     "granted_part",
@@ -217,11 +218,29 @@ def chosen(  # noqa: PLR0917  # what the choice was made among
     why = "the customer's preferred kind" if preferred else "the most value to the customer"
     return _reason(
         code="chosen",
-        message=f"{' + '.join(_KIND_TEXT[part[0]] for part in chosen[0])}: "
+        message=f"{_kinds(chosen)}: "
         f"{close} of {len(packages)} package(s) cost within {tables.margin_text} of the "
         f"cheapest ({format_amount(cheapest, policy.currency)}); among those close calls the "
         f"customer wins, by {why}",
         amount=trusted_money(chosen[1], policy.currency),
+    )
+
+
+def _kinds(package: Package) -> str:
+    return " + ".join(_KIND_TEXT[part[0]] for part in package[0])
+
+
+def customer_chooses(rules: tuple[Rule, ...], choices: list[Package], currency: str) -> Reason:
+    named = ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+    listed = "; ".join(
+        f"{_kinds(choice)} worth {format_amount(choice[1], currency)}" for choice in choices
+    )
+    return _reason(
+        code="customer_chooses",
+        message=f"rule(s) {named} let the customer choose: {listed}; each covers the "
+        f"whole total, and {_kinds(choices[0])}, worth most to the customer, is recommended "
+        "and given until the customer picks",
+        amount=trusted_money(choices[0][1], currency),
     )
 
 

@@ -465,10 +465,18 @@ def _rule_offers(value: object) -> tuple[Offer, ...]:
     return tuple(sorted(set(instances_at("offers", value, Offer)), key=Offer.sort_key))
 
 
-def _flag(value: object) -> bool:
+def _flag(path: str, value: object) -> bool:
     if not isinstance(value, bool):
-        raise invalid("review", value, "is not true or false")
+        raise invalid(path, value, "is not true or false")
     return value
+
+
+def _review(value: object) -> bool:
+    return _flag("review", value)
+
+
+def _choose(value: object) -> bool:
+    return _flag("choose", value)
 
 
 def _basis(value: object) -> Basis:
@@ -499,7 +507,8 @@ class Rule:
     conditions, or several, and a ticket matching every condition of any group
     is left out. The actions: ``owe`` an amount, raise goodwill
     (``goodwill_rate``, ``goodwill_floor``, ``goodwill_factor``: each can only
-    raise what the policy's table gives) and add ``offers``. A rule with
+    raise what the policy's table gives), add ``offers``, and with ``choose``
+    let the customer choose among them. A rule with
     ``basis="law"`` is a legal floor and names its ``cite``.
     """
 
@@ -515,7 +524,10 @@ class Rule:
     cite: str = attrs.field(default="", converter=_cite)
     #: Send a matching ticket to review: its goodwill waits for a role above the acting
     #: one; what is owed is still paid on the spot. A review rule does nothing else.
-    review: bool = attrs.field(default=False, converter=_flag)
+    review: bool = attrs.field(default=False, converter=_review)
+    #: The customer chooses among this rule's offers (a law's right of choice): each is
+    #: worth the whole total, and the one worth most to the customer is recommended.
+    choose: bool = attrs.field(default=False, converter=_choose)
 
     _when_tests: tuple[_Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _unless_tests: tuple[tuple[_Test, ...], ...] = attrs.field(
@@ -539,6 +551,12 @@ class Rule:
         if not gives_something and not self.review:
             raise invalid(
                 "rule", self.name, "does nothing; give it owe, goodwill, offers or review"
+            )
+        if self.choose and len(self.offers) < 2:  # a choice of two at least
+            raise invalid(
+                "rule",
+                self.name,
+                "lets the customer choose, but offers fewer than two remedies to choose from",
             )
         if self.basis is Basis.LAW and (self.owe is None or not self.cite.strip()):
             raise invalid(

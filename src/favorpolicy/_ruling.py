@@ -1,6 +1,6 @@
 """The steps of a decision that a policy's rules take: what they owe, the goodwill terms
-they raise, the offers they add, and the review they ask for. resolve() calls each with
-the rules that match the ticket.
+they raise, the offers they add, the choice they give, and the review they ask for.
+resolve() calls each with the rules that match the ticket.
 """
 
 from __future__ import annotations
@@ -13,9 +13,17 @@ from ._model import Customer, Issue
 from ._policy import Offer, Policy
 from ._reasons import Note
 from ._rules import Rule
-from ._tables import Tables
+from ._tables import Package, Tables
 
-__all__ = ["raised_terms", "review", "reviewer_of", "ruled_amount", "with_rule_offers"]
+__all__ = [
+    "choice_offers",
+    "ranked_choices",
+    "raised_terms",
+    "review",
+    "reviewer_of",
+    "ruled_amount",
+    "with_rule_offers",
+]
 
 _ZERO: Final = Decimal(0)
 
@@ -64,6 +72,35 @@ def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer
         key=Offer.sort_key,
     )
     return (*offers[:-1], *added, offers[-1]) if added else offers
+
+
+def choice_offers(hits: list[Rule]) -> tuple[Offer, ...]:
+    """What the customer may choose among: the offers of every matching rule with
+    ``choose``, each once, in one order whatever the rules' order."""
+    offers = {offer for rule in hits if rule.choose for offer in rule.offers}
+    return tuple(sorted(offers, key=Offer.sort_key))
+
+
+def ranked_choices(
+    choices: list[Package],
+    customer: Customer,
+    hits: list[Rule],
+    currency: str,
+    notes: list[Note] | None,
+) -> list[Package]:
+    """The customer's choices, the one worth most to the customer first; then the
+    customer's preferred kind; then as given (the policy's own package first)."""
+    preference = customer.preference
+
+    def worth_most(place: int) -> tuple[Decimal, bool, int]:
+        parts, value, _, _ = choices[place]
+        return (value.copy_negate(), all(part[0] is not preference for part in parts), place)
+
+    ranked = [choices[place] for place in sorted(range(len(choices)), key=worth_most)]
+    if notes is not None:
+        choosing = tuple(rule for rule in hits if rule.choose)
+        notes.append((reasons.customer_chooses, (choosing, ranked, currency)))
+    return ranked
 
 
 def reviewer_of(

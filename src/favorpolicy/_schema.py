@@ -121,6 +121,7 @@ def _rule() -> dict[str, Any]:
             "goodwill_factor": _RATE,
             "offers": _OFFERS,
             "review": {"type": "boolean"},
+            "choose": {"type": "boolean"},
         },
         required=("name",),
     )

@@ -421,7 +421,7 @@ def _open_ledger(path: Path, debug: bool) -> Iterator[Any]:
 
 @main.group()
 def ledger() -> None:
-    """Read the ledger: report, export, relay its outbox, approve escalations."""
+    """Read the ledger: report, export, relay its outbox, approve escalations, record picks."""
 
 
 @ledger.command()
@@ -610,6 +610,30 @@ def approve(context: click.Context, ledger_path: Path, key: str, by: str) -> Non
     click.echo(
         f"{done.approved_by} approved {done.amount} for key {done.key[:16]} "
         f"after {done.waited.total_seconds() / 3600:.1f} h"
+    )
+
+
+@ledger.command(name="pick")
+@_LEDGER
+@click.argument("key")
+@click.argument("choice")
+@click.pass_context
+def pick_choice(context: click.Context, ledger_path: Path, key: str, choice: str) -> None:
+    """Record the customer's pick among the choices of the decision under KEY.
+
+    CHOICE is the remedy kind that leads a choice (refund) or its index (0 is the
+    recommended one).
+    """
+    chosen: int | str = int(choice) if choice.isdigit() else choice
+    with (
+        _open_ledger(ledger_path, context.obj["debug"]) as book,
+        _input_errors(context.obj["debug"]),
+    ):
+        done = book.pick(key, chosen)
+    kinds = " + ".join(str(remedy.kind) for remedy in done.remedies)
+    click.echo(
+        f"picked {kinds} (choice {done.picked} of {len(done.choices)}) for key {done.key[:16]}, "
+        f"worth {done.value}"
     )
 
 

@@ -12,6 +12,7 @@ __all__ = [
     "ContractViolation",
     "CurrencyMismatch",
     "FavorPolicyError",
+    "InvalidChoice",
     "InvalidCustomer",
     "InvalidIssue",
     "InvalidMoney",
@@ -50,6 +51,11 @@ class ContractViolation(FavorPolicyError, AssertionError):
 
 class CurrencyMismatch(FavorPolicyError, ValueError):
     """Two amounts in different currencies were combined or compared."""
+
+
+class InvalidChoice(FavorPolicyError, ValueError):
+    """``pick()`` or ``Ledger.pick()`` got a choice the Resolution does not offer, or a
+    second, different pick of the same decision."""
 
 
 class InvalidCustomer(FavorPolicyError, ValueError):

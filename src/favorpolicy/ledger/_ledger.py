@@ -253,6 +253,17 @@ class Ledger:
 
     # ---- escalations -------------------------------------------------------------------
 
+    def pick(self, key: str, choice: int | str) -> Resolution:
+        """Record the customer's pick among the choices of the decision under *key*: an
+        index into its ``choices``, or the remedy kind that leads one. Returns the
+        resolution with the pick, which :meth:`get` returns from then on.
+
+        The decision's amounts do not change. Picking the same again returns the same;
+        a different second pick, or a choice the decision does not offer, raises
+        :class:`~favorpolicy.InvalidChoice`; an unknown key raises ``InvalidRecord``.
+        """
+        return self.recorder.pick(key, choice)
+
     def approve(self, key: str, *, by: str) -> Approval:
         """Record that role *by* approved the escalated rest of the decision under *key*.
 

@@ -20,6 +20,7 @@ from .._events import events_for
 from .._forms import resolution_from_dict, resolution_json
 from .._model import Issue, Resolution, was_handed_over
 from .._money import Money
+from .._pick import pick
 from .._policy import Policy
 from .._show import show
 from ..exceptions import InvalidRecord, LedgerConflict
@@ -78,6 +79,16 @@ def listed(name: str, values: object) -> list[Any]:
 def _digest(body: str) -> str:
     """What identifies a resolution as given (its JSON), so a retry can be told from a conflict."""
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+_WITH_PICK: Final = (
+    "SELECT r.body, p.choice FROM resolutions r LEFT JOIN picks p ON p.key = r.key WHERE r.key = ?"
+)
+
+
+def _with_pick(body: str, choice: int | None) -> Resolution:
+    resolution = resolution_from_dict(json.loads(body))
+    return resolution if choice is None else pick(resolution, choice)
 
 
 class Recorder:
@@ -166,11 +177,12 @@ class Recorder:
         for start in range(0, len(wanted), _KEYS_PER_QUERY):
             part = wanted[start : start + _KEYS_PER_QUERY]
             marks = ", ".join("?" * len(part))
-            for key, request, body in conn.execute(
-                f"SELECT key, request, body FROM resolutions WHERE key IN ({marks})",  # noqa: S608
+            for key, request, body, choice in conn.execute(
+                "SELECT r.key, r.request, r.body, p.choice FROM resolutions r "  # noqa: S608
+                f"LEFT JOIN picks p ON p.key = r.key WHERE r.key IN ({marks})",
                 part,
             ):
-                found[key] = (request, resolution_from_dict(json.loads(body)))
+                found[key] = (request, _with_pick(body, choice))
         return found
 
     def record(
@@ -334,10 +346,31 @@ class Recorder:
     # ---- reading ------------------------------------------------------------------------
 
     def get(self, key: str) -> Resolution | None:
-        """The resolution stored under *key*, or None."""
+        """The resolution stored under *key*, with the customer's pick if made, or None."""
         with self._store.read() as conn:
-            row = conn.execute("SELECT body FROM resolutions WHERE key = ?", (key,)).fetchone()
-        return None if row is None else resolution_from_dict(json.loads(row[0]))
+            row = conn.execute(_WITH_PICK, (key,)).fetchone()
+        return None if row is None else _with_pick(*row)
+
+    def pick(self, key: str, choice: int | str) -> Resolution:
+        """Record the customer's pick of the decision under *key*; see :func:`~favorpolicy.pick`.
+
+        The pick is kept beside the decision, which does not change; picking the same
+        again returns the same, and a different second pick raises ``InvalidChoice``.
+        """
+        if not isinstance(key, str):
+            raise InvalidRecord(f"key: {show(key)} is not a str")
+        with self._store.write() as conn:
+            row = conn.execute(_WITH_PICK, (key,)).fetchone()
+            if row is None:
+                raise InvalidRecord(f"key: {show(key)} is not a recorded decision")
+            body, stored = row
+            picked = pick(_with_pick(body, stored), choice)
+            if stored is None:
+                conn.execute(
+                    "INSERT INTO picks (key, choice, picked_at) VALUES (?, ?, ?)",
+                    (key, picked.picked, self._clock().isoformat()),
+                )
+        return picked
 
     def holds(self, key: object) -> bool:
         """Whether a decision is recorded under *key*."""

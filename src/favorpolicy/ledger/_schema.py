@@ -134,6 +134,16 @@ MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
     ),
     # Version 4: a customer's history (recent claims) is read by customer.
     4: ("CREATE INDEX resolutions_customer ON resolutions (customer_id, seq)",),
+    # Version 5: the customer's pick, where a rule let them choose, beside the decision.
+    5: (
+        """
+        CREATE TABLE picks (
+            key        TEXT PRIMARY KEY,
+            choice     INTEGER NOT NULL,  -- the index in the resolution's choices
+            picked_at  TEXT NOT NULL
+        )
+        """,
+    ),
 }
 #: Work a migration does that SQL cannot do exactly (sums of decimal text), after its SQL.
 AFTER: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {}

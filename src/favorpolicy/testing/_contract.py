@@ -21,6 +21,7 @@ import attrs
 from .. import _budget
 from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
 from .._money import Money
+from .._pick import pick
 from .._policy import Policy
 from .._resolve import resolve
 from .._rules import Rule, matching
@@ -476,6 +477,48 @@ def business_fault_never_less(scenario: Scenario, resolver: Resolver) -> None:
             )
 
 
+def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 13: where a rule lets the customer choose, every choice covers the whole total,
+    the recommended one is worth the most and is given until the customer picks, no
+    pick changes an amount, and the choice never gives less than the same policy
+    without it."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    if not resolution.choices:
+        return
+    rule = "a choice never gives less"
+    currency = policy.currency
+    values = [_package_value(choice, currency) for choice in resolution.choices]
+    _require(
+        resolution.remedies == resolution.choices[0],
+        rule,
+        "the remedies are not the recommended choice",
+    )
+    _require(values[0] == max(values), rule, f"the recommended choice is not worth most: {values}")
+    for index, value in enumerate(values):
+        _require(
+            value >= resolution.total,
+            rule,
+            f"choice {index} is worth {value}, less than the total {resolution.total}",
+        )
+        picked = pick(resolution, index)
+        _require(
+            _figures(picked)[:5] == _figures(resolution)[:5],
+            rule,
+            f"picking choice {index} changed an amount",
+        )
+    plain = attrs.evolve(
+        policy, rules=tuple(attrs.evolve(each, choose=False) for each in policy.rules)
+    )
+    without = resolver(issue, customer, plain, role)
+    _require(
+        values[0] >= _package_value(without.remedies, currency),
+        rule,
+        f"the recommended choice is worth {values[0]}, less than "
+        f"{_package_value(without.remedies, currency)} without the choice",
+    )
+
+
 #: Every rule of the bias contract, by name, in the order the docs give them.
 CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "make_whole": make_whole,
@@ -490,4 +533,5 @@ CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "rules_are_floors": rules_are_floors,
     "rule_order_never_matters": rule_order_never_matters,
     "business_fault_never_less": business_fault_never_less,
+    "choices_never_give_less": choices_never_give_less,
 }

@@ -413,6 +413,11 @@ def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
     }
     if owe is None and all(value in (None, []) for value in fields.values()):
         fields["offers"] = [Offer(RemedyKind.STORE_CREDIT)]
+    # A right of choice, as a law gives one: two to three remedies to choose from.
+    choose = len(set(fields["offers"])) >= 2 or draw(st.integers(0, 3)) == 0
+    if choose and len(set(fields["offers"])) < 2:
+        fields["offers"] = [Offer(RemedyKind.REPLACEMENT), Offer(RemedyKind.REFUND)]
+    fields["choose"] = choose and draw(st.booleans())
     return Rule(
         name,
         when=when,
@@ -428,7 +433,8 @@ def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
 
 def rule_tables(policy: Policy, *, max_rules: int = 6) -> st.SearchStrategy[tuple[Rule, ...]]:
     """Tables of rules that *policy* accepts: conditions on every kind of fact, fixed
-    amounts, shares and bands, goodwill settings, offers and legal floors.
+    amounts, shares and bands, goodwill settings, offers, the customer's choice and legal
+    floors.
 
     The facts they test are the ones :func:`issues` draws near their thresholds
     (``facts.durable``, ``facts.distance_km``, ``facts.uptime_percent``, the order's
