@@ -1,6 +1,7 @@
-"""The customer's choice: a rule with ``choose`` lists the choices, recommends the one
-worth most to the customer, and pick() (or Ledger.pick()) records what the customer
-picked, never changing an amount."""
+"""The actions of a rule that are not amounts. The customer's choice: a rule with
+``choose`` lists the choices, recommends the one worth most to the customer, and pick()
+(or Ledger.pick()) records what the customer picked, never changing an amount. Keeping
+the item: a rule with ``keep_item`` lets the customer keep it."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ class TestTheRule:
 
 
 class TestResolve:
-    def test_every_choice_covers_the_total_and_the_best_is_given(self) -> None:
+    def test_every_choice_covers_the_total_and_the_most_valuable_is_given(self) -> None:
         resolution = resolve(defect(), CUSTOMER, CHOOSING)
         assert resolution.owed == Money("300", "USD")
         assert len(resolution.choices) >= 3
@@ -112,7 +113,7 @@ class TestResolve:
         resolution = resolve(defect(), CUSTOMER, CHOOSING)
         (reason,) = [r for r in resolution.reasons if r.code == "customer_chooses"]
         assert "'art-18' (CDC art. 18 §1)" in reason.message
-        assert f"{kinds(resolution.choices[0])[0]}, worth most to the customer" in reason.message
+        assert f"and {kinds(resolution.choices[0])[0]} (the customer's preferred" in reason.message
         assert reason.amount == worth(resolution.choices[0])
 
     def test_a_choice_worth_more_is_recommended(self) -> None:
@@ -137,9 +138,12 @@ class TestResolve:
             without.granted_now,
         )
 
-    def test_the_customers_preference_breaks_a_tie(self) -> None:
-        resolution = resolve(defect(), Customer("C-1", preference="discount"), CHOOSING)
-        assert ["discount"] == kinds(resolution.choices[0])
+    @pytest.mark.parametrize("kind", ["refund", "replacement", "discount"])
+    def test_the_customers_preferred_kind_comes_first(self, kind: str) -> None:
+        # Before a choice worth more: the customer's own order, as among close calls.
+        resolution = resolve(defect(), Customer("C-1", preference=kind), CHOOSING)
+        assert kind == kinds(resolution.choices[0])[0]  # with goodwill as extra, maybe
+        assert resolution.remedies == resolution.choices[0]
 
     def test_no_matching_rule_no_choices(self) -> None:
         resolution = resolve(defect(repair_days=10), CUSTOMER, CHOOSING)
@@ -262,3 +266,71 @@ class TestLedger:
         assert 0 != again.exit_code
         assert "choice: 'discount'" in again.output
         assert ["refund"] == kinds(Ledger(path).get(key).remedies)  # type: ignore[union-attr]
+
+
+PERISHABLE = Rule(
+    "perishable-never-sent-back",
+    when=(Condition("category", "in", ["food", "flowers"]),),
+    keep_item=True,
+)
+KEEPING = attrs.evolve(USD, rules=(PERISHABLE,))
+
+
+def spoiled(category: str = "food", **changes: object) -> Issue:
+    issue = Issue("T-2", "damaged", "business", Money("25", "USD"), severity=2, category=category)
+    return attrs.evolve(issue, **changes)
+
+
+class TestKeepTheItem:
+    def test_a_matching_rule_lets_the_customer_keep_it(self) -> None:
+        resolution = resolve(spoiled(), CUSTOMER, KEEPING)
+        assert resolution.keep_item
+        (reason,) = [r for r in resolution.reasons if r.code == "keep_item"]
+        assert "'perishable-never-sent-back'" in reason.message
+        assert "the customer keeps the item" in resolution.explain()
+
+    def test_keeping_the_item_changes_no_amount(self) -> None:
+        kept = resolve(spoiled(), CUSTOMER, KEEPING)
+        plain = resolve(spoiled(), CUSTOMER, USD)
+        assert (kept.owed, kept.goodwill, kept.granted_now) == (
+            plain.owed,
+            plain.goodwill,
+            plain.granted_now,
+        )
+        assert not plain.keep_item
+
+    @pytest.mark.parametrize("category", ["electronics", "", "fleurs-été"])
+    def test_another_category_sends_it_back(self, category: str) -> None:
+        assert not resolve(spoiled(category), CUSTOMER, KEEPING).keep_item
+
+    def test_a_rule_may_only_keep_the_item(self) -> None:
+        assert Rule("r", keep_item=True).keep_item
+        with pytest.raises(InvalidPolicy, match="does nothing; give it owe, goodwill, offers"):
+            Rule("r", keep_item=False)
+
+    @pytest.mark.parametrize("value", ["true", 0, None])
+    def test_keep_item_is_true_or_false(self, value: object) -> None:
+        with pytest.raises(InvalidPolicy, match=r"^keep_item: .* is not true or false"):
+            Rule("r", keep_item=value)
+
+    def test_an_abuse_screen_that_restricts_withholds_a_policys_keep_but_not_a_laws(
+        self,
+    ) -> None:
+        rude = spoiled(conduct="you idiots, I will find you")
+        assert not resolve(rude, CUSTOMER, KEEPING).keep_item
+        law = attrs.evolve(PERISHABLE, owe=Owe(share=1), basis="law", cite="Food Safety Act s. 1")
+        assert resolve(rude, CUSTOMER, attrs.evolve(USD, rules=(law,))).keep_item
+
+    def test_the_file_form_and_the_json_round_trip(self, tmp_path: Path) -> None:
+        path = tmp_path / "policy.toml"
+        path.write_text(policy_to_toml(KEEPING), encoding="utf-8")
+        assert "keep_item = true" in path.read_text(encoding="utf-8")
+        assert KEEPING == policy_from_toml(path)
+        resolution = resolve(spoiled(), CUSTOMER, KEEPING)
+        assert resolution_from_dict(resolution_to_dict(resolution)) == resolution
+        assert resolution_to_dict(resolution)["keep_item"] is True
+
+    def test_the_ledger_keeps_it(self, tmp_path: Path) -> None:
+        book = Ledger(tmp_path / "book.db")
+        recorded = resolve_and_record(spoiled(), CUSTOMER, KEEPING, book)
+        assert book.get(recorded.key).keep_item  # type: ignore[union-attr]

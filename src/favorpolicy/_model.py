@@ -562,6 +562,8 @@ class Resolution:
     choices: tuple[tuple[Remedy, ...], ...] = ()
     #: The index in ``choices`` of the customer's pick, once made; see pick().
     picked: int | None = None
+    #: Whether the customer keeps the item (a rule's ``keep_item``): nothing is sent back.
+    keep_item: bool = False
     _explanation: Explanation | None = attrs.field(
         default=None, init=False, eq=False, repr=False, hash=False
     )
@@ -604,6 +606,8 @@ class Resolution:
                 + " | ".join(" + ".join(str(r.kind) for r in choice) for choice in self.choices)
                 + (" (not picked yet)" if self.picked is None else f" (picked {self.picked})")
             )
+        if self.keep_item:
+            lines.append("  the customer keeps the item")
         if self.escalate_to is not None:
             lines.append(f"  escalate {self.pending} to: {self.escalate_to}")
         if self.screen.level > Level.NONE:

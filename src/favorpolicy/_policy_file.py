@@ -100,6 +100,7 @@ class _RuleFile:
     cite: str = ""
     review: bool = False
     choose: bool = False
+    keep_item: bool = False
 
 
 @attrs.define
@@ -353,6 +354,7 @@ def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
             cite=rule.cite,
             review=rule.review,
             choose=rule.choose,
+            keep_item=rule.keep_item,
         )
     except InvalidPolicy as error:
         raise InvalidPolicy(f"{path}: {error}") from None
@@ -426,10 +428,7 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
         data["goodwill_floor"] = rule.goodwill_floor.amount
     if rule.offers:
         data["offers"] = [_offer_out(offer) for offer in rule.offers]
-    if rule.review:
-        data["review"] = True
-    if rule.choose:
-        data["choose"] = True
+    data.update({flag: True for flag in ("review", "choose", "keep_item") if getattr(rule, flag)})
     return data
 
 

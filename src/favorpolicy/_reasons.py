@@ -27,6 +27,7 @@ __all__ = [
     "escalated",
     "granted_all",
     "granted_part",
+    "keep_item",
     "lifted_to_courtesy",
     "owed_reason",
     "raised",
@@ -238,9 +239,17 @@ def customer_chooses(rules: tuple[Rule, ...], choices: list[Package], currency: 
     return _reason(
         code="customer_chooses",
         message=f"rule(s) {named} let the customer choose: {listed}; each covers the "
-        f"whole total, and {_kinds(choices[0])}, worth most to the customer, is recommended "
-        "and given until the customer picks",
+        f"whole total, and {_kinds(choices[0])} (the customer's preferred kind, or else the "
+        "most value to them) is recommended and given until the customer picks",
         amount=trusted_money(choices[0][1], currency),
+    )
+
+
+def keep_item(rules: tuple[Rule, ...]) -> Reason:
+    named = ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+    return _reason(
+        code="keep_item",
+        message=f"rule(s) {named} let the customer keep the item: nothing is to be sent back",
     )
 
 

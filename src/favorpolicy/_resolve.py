@@ -45,9 +45,10 @@ from ._reasons import Note, written
 from ._rule_facts import whole_years
 from ._rules import Rule, matching
 from ._ruling import (
-    choice_offers,
+    choices_of,
+    kept,
     raised_terms,
-    ranked_choices,
+    recommended_first,
     review,
     reviewer_of,
     ruled_amount,
@@ -172,9 +173,8 @@ def resolution_with(
     years = _tenure_years(issue, customer)
     currency = policy.currency
     notes: list[Note] = []
-    verdict, owed, goodwill, ranked, granted_now, escalate_to, choices = _decision(
-        issue, customer, policy, role, calls, years, notes
-    )
+    steps = _decision(issue, customer, policy, role, calls, years, notes)
+    verdict, owed, goodwill, ranked, granted_now, escalate_to, choices, keep_item = steps
     explanation: _Explanation | None = None
     if defer and not choices and _writable(notes, ranked):
         # Written when read: the three fields wait in the explanation, not in the slots.
@@ -203,6 +203,7 @@ def resolution_with(
         screen=verdict,
         faults=tuple(calls.faults),
         choices=tuple([_remedies(package, currency) for package in choices]),
+        keep_item=keep_item,
     )
     return made if explanation is None else explained(made, explanation)
 
@@ -318,9 +319,8 @@ def decide(
     check_inputs(issue, customer, policy, role)
     calls = Calls(plugins_or_default(plugins), policy)
     years = _tenure_years(issue, customer)
-    verdict, owed, goodwill, ranked, granted_now, escalate_to, _ = _decision(
-        issue, customer, policy, role, calls, years, None
-    )
+    steps = _decision(issue, customer, policy, role, calls, years, None)
+    verdict, owed, goodwill, ranked, granted_now, escalate_to = steps[:6]
     total = _add(owed, goodwill)
     if not total < MAX_AMOUNT:
         # resolve() cannot hold it in Money and raises; the figures must not differ.
@@ -332,6 +332,22 @@ def decide(
     )
 
 
+class _Steps(NamedTuple):
+    """What the steps of one decision found."""
+
+    verdict: ScreenVerdict
+    owed: Decimal
+    goodwill: Decimal
+    #: the remedy packages, the one given first
+    ranked: list[Package]
+    granted_now: Decimal
+    escalate_to: str | None
+    #: the customer's choices, ranked; none unless a matching rule lets the customer choose
+    choices: list[Package]
+    #: whether a matching rule lets the customer keep the item
+    keep_item: bool
+
+
 def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both paths
     issue: Issue,
     customer: Customer,
@@ -340,9 +356,8 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
     calls: Calls,
     years: int,
     notes: list[Note] | None,
-) -> tuple[ScreenVerdict, Decimal, Decimal, list[Package], Decimal, str | None, list[Package]]:
-    """Run the steps, each noting its reason in *notes*; the last of the answer is the
-    customer's choices, ranked (none, unless a matching rule lets the customer choose).
+) -> _Steps:
+    """Run the steps, each noting its reason in *notes*.
 
     With *notes* None, explain nothing and rank only the first package.
     """
@@ -384,46 +399,19 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
                 calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
         ranked = choose(packages, customer, policy, tables, notes)
-    choices = _choices(calls, tables, hits, issue, customer, (owed, goodwill), ranked[0], notes)
-    ranked = _recommended_first(choices, ranked)
+    recost = (lambda p: _recosted(calls, tables, p, issue, customer)) if plan.own_cost else None
+    # A right of choice, where a matching rule gives one: the best choice is given first.
+    choices = choices_of(
+        hits, tables, customer, (owed, goodwill), ranked[0], recost, policy.currency, notes
+    )
+    ranked = recommended_first(choices, ranked)
     reviewer = reviewer_of(policy, tables, role, hits, goodwill) if hits else None
     if reviewer is None:
         granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
     else:
         granted_now, escalate_to = review(hits, role, owed, reviewer, goodwill, policy, notes)
-    return verdict, owed, goodwill, ranked, granted_now, escalate_to, choices
-
-
-def _choices(  # noqa: PLR0917  # what sizing the choices reads
-    calls: Calls,
-    tables: Tables,
-    hits: list[Rule],
-    issue: Issue,
-    customer: Customer,
-    amounts: tuple[Decimal, Decimal],
-    first: Package,
-    notes: list[Note] | None,
-) -> list[Package]:
-    """A right of choice: the choosing rules' offers, each sized to the whole total (owed,
-    goodwill) so that none lowers what is owed, and the package the policy would give
-    (*first*), so that a choice never gives less than none; ranked, the one worth most to
-    the customer first. None when no matching rule lets the customer choose."""
-    if not any(rule.choose for rule in hits):
-        return _NO_PACKAGES
-    owed, goodwill = amounts
-    offered = packages_of(tables, choice_offers(hits), owed, goodwill)
-    if calls.manager.plan().own_cost:
-        offered = [_recosted(calls, tables, package, issue, customer) for package in offered]
-    choices = [first, *[package for package in offered if package[0] != first[0]]]
-    return ranked_choices(choices, customer, hits, issue.loss.currency, notes)
-
-
-def _recommended_first(choices: list[Package], ranked: list[Package]) -> list[Package]:
-    """*ranked*, led by the recommended choice if there are choices: it is given until the
-    customer picks."""
-    if not choices:
-        return ranked
-    return [choices[0], *[package for package in ranked if package[0] != choices[0][0]]]
+    keep_item = kept(hits, verdict.level >= _RESTRICT, notes) if hits else False
+    return _Steps(verdict, owed, goodwill, ranked, granted_now, escalate_to, choices, keep_item)
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
@@ -435,7 +423,6 @@ def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer
 
 
 _NO_HITS: Final[list[Rule]] = []
-_NO_PACKAGES: Final[list[Package]] = []
 
 
 def _plugin_goodwill_applies(issue: Issue) -> bool:

@@ -479,6 +479,10 @@ def _choose(value: object) -> bool:
     return _flag("choose", value)
 
 
+def _keep_item(value: object) -> bool:
+    return _flag("keep_item", value)
+
+
 def _basis(value: object) -> Basis:
     try:
         return Basis(value)  # type: ignore[arg-type]  # ValueError covers the rest
@@ -507,8 +511,9 @@ class Rule:
     conditions, or several, and a ticket matching every condition of any group
     is left out. The actions: ``owe`` an amount, raise goodwill
     (``goodwill_rate``, ``goodwill_floor``, ``goodwill_factor``: each can only
-    raise what the policy's table gives), add ``offers``, and with ``choose``
-    let the customer choose among them. A rule with
+    raise what the policy's table gives), add ``offers``, with ``choose`` let
+    the customer choose among them, and with ``keep_item`` let the customer
+    keep the item. A rule with
     ``basis="law"`` is a legal floor and names its ``cite``.
     """
 
@@ -526,8 +531,12 @@ class Rule:
     #: one; what is owed is still paid on the spot. A review rule does nothing else.
     review: bool = attrs.field(default=False, converter=_review)
     #: The customer chooses among this rule's offers (a law's right of choice): each is
-    #: worth the whole total, and the one worth most to the customer is recommended.
+    #: worth the whole total, and the customer's first (preferred kind, then value) is
+    #: recommended.
     choose: bool = attrs.field(default=False, converter=_choose)
+    #: The customer keeps the item: nothing is to be sent back (perishable goods, or an
+    #: item not worth the return).
+    keep_item: bool = attrs.field(default=False, converter=_keep_item)
 
     _when_tests: tuple[_Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _unless_tests: tuple[tuple[_Test, ...], ...] = attrs.field(
@@ -540,7 +549,9 @@ class Rule:
         unless = tuple(tuple(c.test_parts() for c in group) for group in self.unless)
         object.__setattr__(self, "_unless_tests", unless)
         gives = (self.owe, self.goodwill_rate, self.goodwill_floor, self.goodwill_factor)
-        gives_something = any(item is not None for item in gives) or bool(self.offers)
+        gives_something = (
+            any(item is not None for item in gives) or bool(self.offers) or self.keep_item
+        )
         if self.review and gives_something:
             raise invalid(
                 "rule",
@@ -550,7 +561,9 @@ class Rule:
             )
         if not gives_something and not self.review:
             raise invalid(
-                "rule", self.name, "does nothing; give it owe, goodwill, offers or review"
+                "rule",
+                self.name,
+                "does nothing; give it owe, goodwill, offers, keep_item or review",
             )
         if self.choose and len(self.offers) < 2:  # a choice of two at least
             raise invalid(

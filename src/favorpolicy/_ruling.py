@@ -5,20 +5,23 @@ resolve() calls each with the rules that match the ticket.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Final
 
 from . import _reasons as reasons
 from ._model import Customer, Issue
+from ._packages import packages_of
 from ._policy import Offer, Policy
 from ._reasons import Note
-from ._rules import Rule
+from ._rules import Basis, Rule
 from ._tables import Package, Tables
 
 __all__ = [
-    "choice_offers",
-    "ranked_choices",
+    "choices_of",
+    "kept",
     "raised_terms",
+    "recommended_first",
     "review",
     "reviewer_of",
     "ruled_amount",
@@ -26,6 +29,7 @@ __all__ = [
 ]
 
 _ZERO: Final = Decimal(0)
+_NO_PACKAGES: Final[list[Package]] = []
 
 
 def ruled_amount(
@@ -74,33 +78,66 @@ def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer
     return (*offers[:-1], *added, offers[-1]) if added else offers
 
 
-def choice_offers(hits: list[Rule]) -> tuple[Offer, ...]:
+def _choice_offers(hits: list[Rule]) -> tuple[Offer, ...]:
     """What the customer may choose among: the offers of every matching rule with
     ``choose``, each once, in one order whatever the rules' order."""
     offers = {offer for rule in hits if rule.choose for offer in rule.offers}
     return tuple(sorted(offers, key=Offer.sort_key))
 
 
-def ranked_choices(
-    choices: list[Package],
-    customer: Customer,
+def choices_of(  # noqa: PLR0917  # what sizing the choices reads
     hits: list[Rule],
+    tables: Tables,
+    customer: Customer,
+    amounts: tuple[Decimal, Decimal],
+    first: Package,
+    recost: Callable[[Package], Package] | None,
     currency: str,
     notes: list[Note] | None,
 ) -> list[Package]:
-    """The customer's choices, the one worth most to the customer first; then the
-    customer's preferred kind; then as given (the policy's own package first)."""
+    """A right of choice: the choosing rules' offers, each sized to the whole total
+    (*amounts*: owed and goodwill) so that none lowers what is owed, and the package the
+    policy would give (*first*), so that a choice never gives less than none; each
+    *recost* if given. Ranked the customer's way: their preferred kind first, then the
+    most value to them, then the least cost, then as listed. None when no matching rule lets the
+    customer choose."""
+    if not any(rule.choose for rule in hits):
+        return _NO_PACKAGES
+    offered = packages_of(tables, _choice_offers(hits), *amounts)
+    if recost is not None:
+        offered = [recost(package) for package in offered]
+    choices = [first, *[package for package in offered if package[0] != first[0]]]
     preference = customer.preference
 
-    def worth_most(place: int) -> tuple[Decimal, bool, int]:
-        parts, value, _, _ = choices[place]
-        return (value.copy_negate(), all(part[0] is not preference for part in parts), place)
+    def customer_first(place: int) -> tuple[bool, Decimal, Decimal, int]:
+        # As among close calls (_packages): the preferred kind, then the most value.
+        parts, value, cost, _ = choices[place]
+        return (all(part[0] is not preference for part in parts), -value, cost, place)
 
-    ranked = [choices[place] for place in sorted(range(len(choices)), key=worth_most)]
+    ranked = [choices[place] for place in sorted(range(len(choices)), key=customer_first)]
     if notes is not None:
         choosing = tuple(rule for rule in hits if rule.choose)
         notes.append((reasons.customer_chooses, (choosing, ranked, currency)))
     return ranked
+
+
+def recommended_first(choices: list[Package], ranked: list[Package]) -> list[Package]:
+    """*ranked*, led by the recommended choice if there are choices: it is given until the
+    customer picks."""
+    if not choices:
+        return ranked
+    return [choices[0], *[package for package in ranked if package[0] != choices[0][0]]]
+
+
+def kept(hits: list[Rule], restricted: bool, notes: list[Note] | None) -> bool:
+    """Whether a matching rule lets the customer keep the item. Under an abuse screen that
+    restricts, only a law's rule does: keeping the item is goodwill, unless it is owed."""
+    keeping = tuple(
+        rule for rule in hits if rule.keep_item and (not restricted or rule.basis is Basis.LAW)
+    )
+    if keeping and notes is not None:
+        notes.append((reasons.keep_item, (keeping,)))
+    return bool(keeping)
 
 
 def reviewer_of(

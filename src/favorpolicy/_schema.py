@@ -122,6 +122,7 @@ def _rule() -> dict[str, Any]:
             "offers": _OFFERS,
             "review": {"type": "boolean"},
             "choose": {"type": "boolean"},
+            "keep_item": {"type": "boolean"},
         },
         required=("name",),
     )

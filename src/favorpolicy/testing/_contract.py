@@ -153,7 +153,8 @@ def _worse_fact(
 
 def monotone(scenario: Scenario, resolver: Resolver) -> None:
     """Rule 3: more loss, severity, tier, tenure or lateness (and each of the policy's own
-    ``worse_when`` facts, worse) never lowers total or granted_now."""
+    ``worse_when`` facts, worse) never lowers total or granted_now, nor takes away
+    keeping the item."""
     policy, customer, issue, role = scenario
     base = resolver(issue, customer, policy, role)
     for what, bigger_issue, bigger_customer in _more(issue, customer, policy):
@@ -164,6 +165,11 @@ def monotone(scenario: Scenario, resolver: Resolver) -> None:
         for name in ("total", "granted_now"):
             before, after = getattr(base, name), getattr(more, name)
             _require(after >= before, "monotone", f"{what} lowered {name} from {before} to {after}")
+        _require(
+            more.keep_item or not base.keep_item,
+            "monotone",
+            f"{what} took away keeping the item",
+        )
 
 
 def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
@@ -185,8 +191,9 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
         )
 
     chosen_cost = _package_cost(resolution.remedies, currency)
+    # Where the customer chooses, the recommended choice may cost more: rule 13.
     _require(
-        chosen_cost <= threshold,
+        chosen_cost <= threshold or bool(resolution.choices),
         rule,
         f"chosen cost {chosen_cost} is beyond the close-call line {threshold}",
     )
@@ -441,6 +448,7 @@ def _figures(resolution: Resolution) -> tuple[object, ...]:
         resolution.granted_now,
         resolution.escalate_to,
         resolution.remedies,
+        resolution.keep_item,
     )
 
 
@@ -477,25 +485,34 @@ def business_fault_never_less(scenario: Scenario, resolver: Resolver) -> None:
             )
 
 
+def _customer_rank(
+    package: tuple[Remedy, ...], customer: Customer, currency: str
+) -> tuple[bool, Decimal]:
+    """The customer's order of packages: their preferred kind first, then the most value."""
+    preferred = customer.preference in {remedy.kind for remedy in package}
+    return (not preferred, -_package_value(package, currency).amount)
+
+
 def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
     """Rule 13: where a rule lets the customer choose, every choice covers the whole total,
-    the recommended one is worth the most and is given until the customer picks, no
-    pick changes an amount, and the choice never gives less than the same policy
-    without it."""
+    the recommended one comes first in the customer's order (their preferred kind, then
+    the most value) and is given until the customer picks, no pick changes an amount,
+    and the choice never gives less, in that order, than the same policy without it."""
     policy, customer, issue, role = scenario
     resolution = resolver(issue, customer, policy, role)
     if not resolution.choices:
         return
     rule = "a choice never gives less"
     currency = policy.currency
-    values = [_package_value(choice, currency) for choice in resolution.choices]
+    ranks = [_customer_rank(choice, customer, currency) for choice in resolution.choices]
     _require(
         resolution.remedies == resolution.choices[0],
         rule,
         "the remedies are not the recommended choice",
     )
-    _require(values[0] == max(values), rule, f"the recommended choice is not worth most: {values}")
-    for index, value in enumerate(values):
+    _require(ranks[0] == min(ranks), rule, "the recommended choice is not the customer's first")
+    for index, choice in enumerate(resolution.choices):
+        value = _package_value(choice, currency)
         _require(
             value >= resolution.total,
             rule,
@@ -510,12 +527,12 @@ def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
     plain = attrs.evolve(
         policy, rules=tuple(attrs.evolve(each, choose=False) for each in policy.rules)
     )
-    without = resolver(issue, customer, plain, role)
+    without = resolver(issue, customer, plain, role).remedies
     _require(
-        values[0] >= _package_value(without.remedies, currency),
+        ranks[0] <= _customer_rank(without, customer, currency),
         rule,
-        f"the recommended choice is worth {values[0]}, less than "
-        f"{_package_value(without.remedies, currency)} without the choice",
+        f"the recommended {resolution.remedies} serves the customer less than {without} "
+        "without the choice",
     )
 
 
