@@ -202,7 +202,7 @@ def resolution_with(
         key=known,
         screen=verdict,
         faults=tuple(calls.faults),
-        choices=tuple([_remedies(package, currency) for package in choices]),
+        choices=tuple([_remedies(package, currency) for package in choices]) if choices else (),
         keep_item=keep_item,
     )
     return made if explanation is None else explained(made, explanation)
@@ -332,20 +332,13 @@ def decide(
     )
 
 
-class _Steps(NamedTuple):
-    """What the steps of one decision found."""
-
-    verdict: ScreenVerdict
-    owed: Decimal
-    goodwill: Decimal
-    #: the remedy packages, the one given first
-    ranked: list[Package]
-    granted_now: Decimal
-    escalate_to: str | None
-    #: the customer's choices, ranked; none unless a matching rule lets the customer choose
-    choices: list[Package]
-    #: whether a matching rule lets the customer keep the item
-    keep_item: bool
+#: What the steps of one decision found: the screen's verdict, owed, goodwill, the remedy
+#: packages ranked (the one given first), granted now, the role escalated to, the
+#: customer's choices ranked (none unless a matching rule lets them choose), and whether
+#: they keep the item. A plain tuple: it is made once a decision.
+_Steps = tuple[
+    ScreenVerdict, Decimal, Decimal, list[Package], Decimal, str | None, list[Package], bool
+]
 
 
 def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both paths
@@ -399,19 +392,42 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
                 calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
         ranked = choose(packages, customer, policy, tables, notes)
-    recost = (lambda p: _recosted(calls, tables, p, issue, customer)) if plan.own_cost else None
-    # A right of choice, where a matching rule gives one: the best choice is given first.
-    choices = choices_of(
-        hits, tables, customer, (owed, goodwill), ranked[0], recost, policy.currency, notes
+    # A right of choice and keeping the item, where a matching rule gives them.
+    choices, keep_item = (
+        _rule_extras(calls, tables, hits, issue, customer, verdict, (owed, goodwill), ranked, notes)
+        if hits
+        else _NO_EXTRAS
     )
-    ranked = recommended_first(choices, ranked)
+    # The recommended choice is given until the customer picks.
+    ranked = recommended_first(choices, ranked) if choices else ranked
     reviewer = reviewer_of(policy, tables, role, hits, goodwill) if hits else None
     if reviewer is None:
         granted_now, escalate_to = _authority(policy, tables, role, owed, goodwill, notes=notes)
     else:
         granted_now, escalate_to = review(hits, role, owed, reviewer, goodwill, policy, notes)
-    keep_item = kept(hits, verdict.level >= _RESTRICT, notes) if hits else False
-    return _Steps(verdict, owed, goodwill, ranked, granted_now, escalate_to, choices, keep_item)
+    return (verdict, owed, goodwill, ranked, granted_now, escalate_to, choices, keep_item)
+
+
+_NO_EXTRAS: Final[tuple[list[Package], bool]] = ([], False)
+
+
+def _rule_extras(  # noqa: PLR0917  # what the rules' choice and keep read
+    calls: Calls,
+    tables: Tables,
+    hits: list[Rule],
+    issue: Issue,
+    customer: Customer,
+    verdict: ScreenVerdict,
+    amounts: tuple[Decimal, Decimal],
+    ranked: list[Package],
+    notes: list[Note] | None,
+) -> tuple[list[Package], bool]:
+    """The customer's choices, ranked, and whether they keep the item."""
+    own_cost = calls.manager.plan().own_cost
+    recost = (lambda p: _recosted(calls, tables, p, issue, customer)) if own_cost else None
+    currency = issue.loss.currency
+    choices = choices_of(hits, tables, customer, amounts, ranked[0], recost, currency, notes)
+    return choices, kept(hits, verdict.level >= _RESTRICT, notes)
 
 
 def _offers(policy: Policy, issue: Issue, verdict: ScreenVerdict) -> tuple[Offer, ...]:
@@ -620,7 +636,9 @@ def _table_goodwill(  # noqa: PLR0917  # what the table reads
         if years >= threshold:
             tenure = factor
     kind = tables.kind_factors.get(issue.kind, _ONE)
-    rate, floor, kind, raising = raised_terms(hits, rate, floor, kind)
+    raising: tuple[Rule, ...] = ()
+    if hits:
+        rate, floor, kind, raising = raised_terms(hits, rate, floor, kind)
     multiply, add = CONTEXT.multiply, CONTEXT.add
     goodwill = multiply(
         add(multiply(issue.loss.amount, rate), floor), multiply(multiply(tier, tenure), kind)
