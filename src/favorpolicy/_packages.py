@@ -18,7 +18,7 @@ from ._policy import Offer, Policy
 from ._reasons import Note
 from ._tables import Package, Part, Tables
 
-__all__ = ["choose", "packages_of", "sized"]
+__all__ = ["choose", "customer_first", "packages_of", "sized"]
 
 _add: Final = CONTEXT.add
 _APOLOGY: Final = RemedyKind.APOLOGY
@@ -67,7 +67,7 @@ def packages_of(
     return packages
 
 
-def _customer_first(
+def customer_first(
     line: Decimal, preference: RemedyKind | None
 ) -> Callable[[Package], tuple[bool, bool, Decimal, Decimal, int]]:
     """The ranking key: close calls first, then the customer's preferred kind, then value."""
@@ -94,10 +94,10 @@ def choose(
     cheapest = min([package[2] for package in packages])
     line = CONTEXT.multiply(cheapest, tables.close_call)
     preference = customer.preference
-    customer_first = _customer_first(line, preference)
+    ranking = customer_first(line, preference)
     if notes is None:
-        return [min(packages, key=customer_first)]
-    ranked = sorted(packages, key=customer_first)
+        return [min(packages, key=ranking)]
+    ranked = sorted(packages, key=ranking)
     notes.append(
         (reasons.chosen, (ranked[0], packages, line, cheapest, preference, tables, policy))
     )

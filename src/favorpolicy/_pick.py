@@ -11,6 +11,7 @@ from __future__ import annotations
 import attrs
 
 from ._model import Reason, RemedyKind, Resolution
+from ._money import Money
 from ._show import show
 from .exceptions import InvalidChoice
 
@@ -60,7 +61,7 @@ def pick(resolution: Resolution, choice: int | str | RemedyKind) -> Resolution:
         )
     picked = resolution.choices[index]
     kinds = " + ".join(str(remedy.kind) for remedy in picked)
-    value = sum((remedy.value for remedy in picked[1:]), picked[0].value)
+    value = Money.total((remedy.value for remedy in picked), resolution.total.currency)
     reason = Reason(
         "picked",
         f"the customer picked {kinds}, worth {value}, choice {index} of {len(resolution.choices)}",

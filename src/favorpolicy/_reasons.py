@@ -231,8 +231,13 @@ def _kinds(package: Package) -> str:
     return " + ".join(_KIND_TEXT[part[0]] for part in package[0])
 
 
+def _named(rules: tuple[Rule, ...]) -> str:
+    """The rules by name, each with its cite."""
+    return ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+
+
 def customer_chooses(rules: tuple[Rule, ...], choices: list[Package], currency: str) -> Reason:
-    named = ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+    named = _named(rules)
     listed = "; ".join(
         f"{_kinds(choice)} worth {format_amount(choice[1], currency)}" for choice in choices
     )
@@ -246,7 +251,7 @@ def customer_chooses(rules: tuple[Rule, ...], choices: list[Package], currency: 
 
 
 def keep_item(rules: tuple[Rule, ...]) -> Reason:
-    named = ", ".join(repr(rule.name) + (f" ({rule.cite})" if rule.cite else "") for rule in rules)
+    named = _named(rules)
     return _reason(
         code="keep_item",
         message=f"rule(s) {named} let the customer keep the item: nothing is to be sent back",

@@ -11,7 +11,7 @@ from typing import Final
 
 from . import _reasons as reasons
 from ._model import Customer, Issue
-from ._packages import packages_of
+from ._packages import customer_first, packages_of
 from ._policy import Offer, Policy
 from ._reasons import Note
 from ._rules import Basis, Rule
@@ -30,6 +30,7 @@ __all__ = [
 
 _ZERO: Final = Decimal(0)
 _NO_PACKAGES: Final[list[Package]] = []
+_NO_LINE: Final = Decimal("Infinity")
 
 
 def ruled_amount(
@@ -107,14 +108,11 @@ def choices_of(  # noqa: PLR0917  # what sizing the choices reads
     if recost is not None:
         offered = [recost(package) for package in offered]
     choices = [first, *[package for package in offered if package[0] != first[0]]]
-    preference = customer.preference
-
-    def customer_first(place: int) -> tuple[bool, Decimal, Decimal, int]:
-        # As among close calls (_packages): the preferred kind, then the most value.
-        parts, value, cost, _ = choices[place]
-        return (all(part[0] is not preference for part in parts), -value, cost, place)
-
-    ranked = [choices[place] for place in sorted(range(len(choices)), key=customer_first)]
+    # Ranked as close calls are (_packages), with no cost line: any choice may be taken;
+    # ties go to the place in the list, the policy's own package first.
+    key = customer_first(_NO_LINE, customer.preference)
+    places = sorted(range(len(choices)), key=lambda at: key((*choices[at][:3], at)))
+    ranked = [choices[place] for place in places]
     if notes is not None:
         choosing = tuple(rule for rule in hits if rule.choose)
         notes.append((reasons.customer_chooses, (choosing, ranked, currency)))
@@ -122,10 +120,8 @@ def choices_of(  # noqa: PLR0917  # what sizing the choices reads
 
 
 def recommended_first(choices: list[Package], ranked: list[Package]) -> list[Package]:
-    """*ranked*, led by the recommended choice if there are choices: it is given until the
-    customer picks."""
-    if not choices:
-        return ranked
+    """*ranked*, led by the recommended choice (*choices* is not empty): it is given until
+    the customer picks."""
     return [choices[0], *[package for package in ranked if package[0] != choices[0][0]]]
 
 

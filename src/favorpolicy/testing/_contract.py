@@ -172,6 +172,16 @@ def monotone(scenario: Scenario, resolver: Resolver) -> None:
         )
 
 
+def _customer_rank(
+    package: tuple[Remedy, ...], customer: Customer, currency: str
+) -> tuple[bool, Decimal, Decimal]:
+    """The customer's order of packages: their preferred kind first, then the most value,
+    then the least cost."""
+    preferred = customer.preference in {remedy.kind for remedy in package}
+    value = _package_value(package, currency).amount
+    return (not preferred, value.copy_negate(), _package_cost(package, currency).amount)
+
+
 def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
     """Rule 4: among packages within favor_margin of the cheapest, the customer's side wins."""
     policy, customer, issue, role = scenario
@@ -182,13 +192,8 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
     cheapest = min(_package_cost(package, currency) for package in packages)
     threshold = cheapest * (1 + policy.favor_margin)
 
-    def rank(package: tuple[Remedy, ...]) -> tuple[bool, object, object]:
-        preferred = customer.preference in {remedy.kind for remedy in package}
-        return (
-            not preferred,
-            -_package_value(package, currency).amount,
-            _package_cost(package, currency).amount,
-        )
+    def rank(package: tuple[Remedy, ...]) -> tuple[bool, Decimal, Decimal]:
+        return _customer_rank(package, customer, currency)
 
     chosen_cost = _package_cost(resolution.remedies, currency)
     # Where the customer chooses, the recommended choice may cost more: rule 13.
@@ -485,14 +490,6 @@ def business_fault_never_less(scenario: Scenario, resolver: Resolver) -> None:
             )
 
 
-def _customer_rank(
-    package: tuple[Remedy, ...], customer: Customer, currency: str
-) -> tuple[bool, Decimal]:
-    """The customer's order of packages: their preferred kind first, then the most value."""
-    preferred = customer.preference in {remedy.kind for remedy in package}
-    return (not preferred, -_package_value(package, currency).amount)
-
-
 def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
     """Rule 13: where a rule lets the customer choose, every choice covers the whole total,
     the recommended one comes first in the customer's order (their preferred kind, then
@@ -504,7 +501,8 @@ def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
         return
     rule = "a choice never gives less"
     currency = policy.currency
-    ranks = [_customer_rank(choice, customer, currency) for choice in resolution.choices]
+    # The customer's order without the cost, which is not the customer's concern here.
+    ranks = [_customer_rank(choice, customer, currency)[:2] for choice in resolution.choices]
     _require(
         resolution.remedies == resolution.choices[0],
         rule,
@@ -529,7 +527,7 @@ def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
     )
     without = resolver(issue, customer, plain, role).remedies
     _require(
-        ranks[0] <= _customer_rank(without, customer, currency),
+        ranks[0] <= _customer_rank(without, customer, currency)[:2],
         rule,
         f"the recommended {resolution.remedies} serves the customer less than {without} "
         "without the choice",
