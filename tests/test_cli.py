@@ -136,7 +136,7 @@ class TestCheck:
         code, out, _ = run("check", "--policy", str(POLICY), "--examples", "20")
         assert 0 == code
         lines = out.splitlines()
-        assert 16 == len(lines)  # the 13 rules, the 2 conduct rules, and the verdict
+        assert 17 == len(lines)  # the 14 rules, the 2 conduct rules, and the verdict
         assert all(line.startswith("pass  ") for line in lines[:11])
         assert "pass  failing_filter_never_refuses" in lines
         assert "pass  budget_holds_back_only_granted_now" in lines

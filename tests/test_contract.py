@@ -44,6 +44,7 @@ from favorpolicy.testing import (
     monotone,
     no_negatives,
     policies,
+    required_kind_given,
     resolve_as,
     rounding_favours_customer,
     rule_order_never_matters,
@@ -123,6 +124,10 @@ class TestBiasContract:
     def test_choices_never_give_less(self, scenario: Scenario) -> None:
         choices_never_give_less(scenario, resolve_as)
 
+    @given(RULED)
+    def test_required_kind_given(self, scenario: Scenario) -> None:
+        required_kind_given(scenario, resolve_as)
+
     @given(policies())
     def test_generated_policies_are_valid_and_fingerprinted(self, policy: Policy) -> None:
         assert 64 == len(policy.fingerprint)
@@ -147,6 +152,7 @@ class TestBiasContract:
             "rule_order_never_matters",
             "business_fault_never_less",
             "choices_never_give_less",
+            "required_kind_given",
         ] == list(CONTRACT)
 
 

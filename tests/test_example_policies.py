@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from _pytest.mark import ParameterSet
 from click.testing import CliRunner
@@ -25,6 +26,7 @@ from favorpolicy import (
     Customer,
     Issue,
     Money,
+    Offer,
     Policy,
     RemedyKind,
     Resolution,
@@ -467,6 +469,39 @@ def test_every_case_keeps_the_bias_contract(
     for role in chosen.roles:
         for check in CONTRACT.values():
             check((chosen, customer, issue, role.name), resolve_as)
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("br-cdc", {**WITHDRAWAL_BR, "delivered": 0, "at": 7}),
+        ("eu-crd", {**WITHDRAWAL_EU, "delivered": 0, "at": 14}),
+        (
+            "us-ftc-mail-order",
+            {"kind": "not_shipped", "order_value": "84.50", "ordered": 0, "promised": 10, "at": 11},
+        ),
+    ],
+    ids=["br-cdc-art-49", "eu-crd-art-13", "us-ftc-435"],
+)
+def test_the_laws_refund_is_given_whatever_the_offers_say(
+    name: str, fields: dict[str, Any]
+) -> None:
+    # The law says what is paid comes back as money (CDC art. 49, Directive 2011/83/EU
+    # art. 13(1), 16 CFR 435.1): a business that offers only store credit for the kind
+    # still gives a refund of it all, and no amount changes.
+    chosen, customer, issue, resolution = decide(name, fields)
+    assert [RemedyKind.REFUND] == [remedy.kind for remedy in resolution.remedies]
+    credit_only = attrs.evolve(
+        chosen, offers={**chosen.offers, issue.kind: (Offer(RemedyKind.STORE_CREDIT),)}
+    )
+    again = resolve(issue, customer, credit_only)
+    assert [RemedyKind.REFUND] == [remedy.kind for remedy in again.remedies]
+    assert (again.owed, again.total, again.granted_now) == (
+        resolution.owed,
+        resolution.total,
+        resolution.granted_now,
+    )
+    assert "required_kind" in [reason.code for reason in again.reasons]
 
 
 # ---- The files ---------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class _RuleFile:
     review: bool = False
     choose: bool = False
     keep_item: bool = False
+    require: str | None = None
 
 
 @attrs.define
@@ -355,6 +356,7 @@ def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
             review=rule.review,
             choose=rule.choose,
             keep_item=rule.keep_item,
+            require=rule.require,
         )
     except InvalidPolicy as error:
         raise InvalidPolicy(f"{path}: {error}") from None
@@ -429,6 +431,8 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
     if rule.offers:
         data["offers"] = [_offer_out(offer) for offer in rule.offers]
     data.update({flag: True for flag in ("review", "choose", "keep_item") if getattr(rule, flag)})
+    if rule.require is not None:
+        data["require"] = rule.require.value
     return data
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "lifted_to_courtesy",
     "owed_reason",
     "raised",
+    "required_kind",
     "reviewed",
     "rounded",
     "rule_goodwill",
@@ -247,6 +248,16 @@ def customer_chooses(rules: tuple[Rule, ...], choices: list[Package], currency: 
         f"whole total, and {_kinds(choices[0])} (the customer's preferred kind, or else the "
         "most value to them) is recommended and given until the customer picks",
         amount=trusted_money(choices[0][1], currency),
+    )
+
+
+def required_kind(rules: tuple[Rule, ...], kinds: frozenset[RemedyKind]) -> Reason:
+    named = _named(rules)
+    listed = " or ".join(sorted(_KIND_TEXT[kind] for kind in kinds))
+    return _reason(
+        code="required_kind",
+        message=f"rule(s) {named} require a {listed}: a package that begins with it is "
+        "given, whatever the others cost, and no amount changes",
     )
 
 

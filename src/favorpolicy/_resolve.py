@@ -45,14 +45,16 @@ from ._reasons import Note, written
 from ._rule_facts import whole_years
 from ._rules import Rule, matching
 from ._ruling import (
+    NOT_REQUIRED,
     choices_of,
     kept,
     raised_terms,
     recommended_first,
+    required_first,
     review,
     reviewer_of,
     ruled_amount,
-    with_rule_offers,
+    ruled_offers,
 )
 from ._show import show
 from ._tables import Package, Tables
@@ -375,14 +377,14 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
         if plan.goodwill and _plugin_goodwill_applies(issue):
             goodwill = _plugin_goodwill(calls, issue, customer, tables, goodwill, notes=notes)
     offers = _offers(policy, issue, verdict)
-    if hits and verdict.level < _RESTRICT:
-        offers = with_rule_offers(offers, hits)
+    required = NOT_REQUIRED
+    if hits:
+        offers, required = ruled_offers(offers, hits, verdict.level >= _RESTRICT)
     candidates = plan.candidates and verdict.level < _RESTRICT
     if notes is None and not plan.own_cost and not candidates:
         # The policy's own remedies only, and no explanation: only the first choice
         # matters, and a repeat ranks just after its twin, so the repeats may stay.
-        each = sized(tables, offers, owed, goodwill)
-        ranked: list[Package] = choose(each, customer, policy, tables, None)
+        packages = sized(tables, offers, owed, goodwill)
     else:
         packages = packages_of(tables, offers, owed, goodwill)
         if plan.own_cost:
@@ -391,7 +393,11 @@ def _decision(  # noqa: PLR0917  # the steps of one decision, shared by both pat
             packages += _plugin_packages(
                 calls, tables, issue, customer, _add(owed, goodwill), first_order=len(packages)
             )
-        ranked = choose(packages, customer, policy, tables, notes)
+    ranked: list[Package] = (
+        required_first(packages, required, customer, policy, tables, notes)
+        if required[0]
+        else choose(packages, customer, policy, tables, notes)
+    )
     # A right of choice and keeping the item, where a matching rule gives them.
     choices, keep_item = (
         _rule_extras(calls, tables, hits, issue, customer, verdict, (owed, goodwill), ranked, notes)

@@ -22,7 +22,7 @@ import attrs
 
 from ._canon import canonical, utc
 from ._facts import checked_fact
-from ._model import Customer, Fault, Issue, check_text
+from ._model import Customer, Fault, Issue, RemedyKind, check_text
 from ._money import CONTEXT, Money
 from ._policy_parts import Offer, instances_at, invalid, rate_at, sequence_at
 from ._rule_facts import FACTS, MISSING, Fact, fact_of, fact_value, named_fact
@@ -483,6 +483,19 @@ def _keep_item(value: object) -> bool:
     return _flag("keep_item", value)
 
 
+def _require(value: object) -> RemedyKind | None:
+    if value is None:
+        return None
+    try:
+        kind = RemedyKind(value)  # type: ignore[arg-type]  # ValueError covers the rest
+    except ValueError:
+        kinds = ", ".join(kind for kind in RemedyKind if kind is not RemedyKind.APOLOGY)
+        raise invalid("require", value, f"is not a remedy kind ({kinds})") from None
+    if kind is RemedyKind.APOLOGY:
+        raise invalid("require", value, "is what is given when nothing is due; require a remedy")
+    return kind
+
+
 def _basis(value: object) -> Basis:
     try:
         return Basis(value)  # type: ignore[arg-type]  # ValueError covers the rest
@@ -537,6 +550,11 @@ class Rule:
     #: The customer keeps the item: nothing is to be sent back (perishable goods, or an
     #: item not worth the return).
     keep_item: bool = attrs.field(default=False, converter=_keep_item)
+    #: The kind of remedy given for what the ticket is owed (a law's "full refund"): the
+    #: packages that begin with it come first, whatever the others cost. It changes no
+    #: amount. Where several matching rules require, any of their kinds will do; a law's
+    #: requirement sets aside a policy's.
+    require: RemedyKind | None = attrs.field(default=None, converter=_require)
 
     _when_tests: tuple[_Test, ...] = attrs.field(init=False, eq=False, repr=False, hash=False)
     _unless_tests: tuple[tuple[_Test, ...], ...] = attrs.field(
@@ -550,7 +568,10 @@ class Rule:
         object.__setattr__(self, "_unless_tests", unless)
         gives = (self.owe, self.goodwill_rate, self.goodwill_floor, self.goodwill_factor)
         gives_something = (
-            any(item is not None for item in gives) or bool(self.offers) or self.keep_item
+            any(item is not None for item in gives)
+            or bool(self.offers)
+            or self.keep_item
+            or self.require is not None
         )
         if self.review and gives_something:
             raise invalid(
@@ -563,7 +584,7 @@ class Rule:
             raise invalid(
                 "rule",
                 self.name,
-                "does nothing; give it owe, goodwill, offers, keep_item or review",
+                "does nothing; give it owe, goodwill, offers, require, keep_item or review",
             )
         if self.choose and len(self.offers) < 2:  # a choice of two at least
             raise invalid(

@@ -1,5 +1,6 @@
 """The steps of a decision that a policy's rules take: what they owe, the goodwill terms
-they raise, the offers they add, the choice they give, and the review they ask for.
+they raise, the offers they add, the kind of remedy they require, the choice they give,
+and the review they ask for.
 resolve() calls each with the rules that match the ticket.
 """
 
@@ -10,21 +11,28 @@ from decimal import Decimal
 from typing import Final
 
 from . import _reasons as reasons
-from ._model import Customer, Issue
-from ._packages import customer_first, packages_of
+from ._model import Customer, Issue, RemedyKind
+from ._money import CONTEXT
+from ._packages import choose, customer_first, packages_of
 from ._policy import Offer, Policy
 from ._reasons import Note
 from ._rules import Basis, Rule
 from ._tables import Package, Tables
 
 __all__ = [
+    "NOT_REQUIRED",
+    "Required",
     "choices_of",
     "kept",
     "raised_terms",
     "recommended_first",
+    "required_first",
+    "required_kinds",
     "review",
     "reviewer_of",
     "ruled_amount",
+    "ruled_offers",
+    "with_required_offers",
     "with_rule_offers",
 ]
 
@@ -77,6 +85,73 @@ def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer
         key=Offer.sort_key,
     )
     return (*offers[:-1], *added, offers[-1]) if added else offers
+
+
+#: The kinds of remedy the matching rules require, and the rules that require them.
+Required = tuple[frozenset[RemedyKind], tuple[Rule, ...]]
+#: What no rule requires: no kinds, and no rules.
+NOT_REQUIRED: Final[Required] = (frozenset(), ())
+
+
+def ruled_offers(
+    offers: tuple[Offer, ...], hits: list[Rule], restricted: bool
+) -> tuple[tuple[Offer, ...], Required]:
+    """The offers with the matching rules' (not under a restricting screen), and a plain
+    offer of each kind they require; and what they require."""
+    if not restricted:
+        offers = with_rule_offers(offers, hits)
+    required = required_kinds(hits, restricted)
+    if required[0]:
+        offers = with_required_offers(offers, required[0])
+    return offers, required
+
+
+def required_kinds(hits: list[Rule], restricted: bool) -> Required:
+    """The kinds of remedy the matching rules require, and the rules that require them.
+
+    Any required kind will do (the customer's order picks among them). A law's
+    requirement sets aside a policy's, and under an abuse screen that restricts only a
+    law's holds, as only a law's offers and keeping of the item do."""
+    laws = tuple(rule for rule in hits if rule.require is not None and rule.basis is Basis.LAW)
+    requiring = laws or (
+        () if restricted else tuple(rule for rule in hits if rule.require is not None)
+    )
+    return frozenset(rule.require for rule in requiring if rule.require is not None), requiring
+
+
+def with_required_offers(
+    offers: tuple[Offer, ...], kinds: frozenset[RemedyKind]
+) -> tuple[Offer, ...]:
+    """*offers*, and a plain offer of each required kind not among them, before the last
+    offer. A plain one, since an offer with an ``extra`` begins with the extra when
+    nothing is owed."""
+    added = [Offer(kind) for kind in sorted(kinds) if Offer(kind) not in offers]
+    return (*offers[:-1], *added, offers[-1]) if added else offers
+
+
+def required_first(  # noqa: PLR0917  # what ranking under a requirement reads
+    packages: list[Package],
+    required: Required,
+    customer: Customer,
+    policy: Policy,
+    tables: Tables,
+    notes: list[Note] | None,
+) -> list[Package]:
+    """The packages ranked, those that begin with a required kind first: among them the
+    customer's side wins close calls as always (their own cheapest sets the line); the
+    rest follow, as the alternatives. With no *notes*, just the first."""
+    kinds, rules = required
+    meeting = [package for package in packages if package[0][0][0] in kinds]
+    if not meeting:  # nothing is due: the apology is all there is
+        return choose(packages, customer, policy, tables, notes)
+    if notes is not None:
+        notes.append((reasons.required_kind, (rules, kinds)))
+    ranked = choose(meeting, customer, policy, tables, notes)
+    if notes is None:
+        return ranked
+    line = CONTEXT.multiply(min([package[2] for package in meeting]), tables.close_call)
+    rest = [package for package in packages if package[0][0][0] not in kinds]
+    return [*ranked, *sorted(rest, key=customer_first(line, customer.preference))]
 
 
 def _choice_offers(hits: list[Rule]) -> tuple[Offer, ...]:

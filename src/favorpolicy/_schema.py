@@ -123,6 +123,7 @@ def _rule() -> dict[str, Any]:
             "review": {"type": "boolean"},
             "choose": {"type": "boolean"},
             "keep_item": {"type": "boolean"},
+            "require": _KIND,
         },
         required=("name",),
     )

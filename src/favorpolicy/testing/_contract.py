@@ -19,13 +19,13 @@ from typing import Any, Final, TypeAlias
 import attrs
 
 from .. import _budget
-from .._model import Customer, Fault, Issue, Remedy, RemedyKind, Resolution
+from .._model import Customer, Fault, Issue, Level, Remedy, RemedyKind, Resolution
 from .._money import Money
 from .._pick import pick
 from .._policy import Policy
 from .._resolve import resolve
-from .._rules import Rule, matching
-from ..exceptions import ContractViolation, FavorPolicyError
+from .._rules import Basis, Rule, matching
+from ..exceptions import ContractViolation, FavorPolicyError, InvalidPolicy
 
 __all__ = [
     "CONTRACT",
@@ -41,6 +41,7 @@ __all__ = [
     "make_whole",
     "monotone",
     "no_negatives",
+    "required_kind_given",
     "resolve_as",
     "rounding_favours_customer",
     "rule_order_never_matters",
@@ -188,7 +189,12 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
     resolution = resolver(issue, customer, policy, role)
     rule = "close calls go to the customer"
     currency = policy.currency
-    packages = [resolution.remedies, *resolution.alternatives]
+    every = [resolution.remedies, *resolution.alternatives]
+    # Where a rule requires a kind (rule 14), the close calls are among the packages of
+    # that kind, which are given first; the rest are alternatives.
+    required = _required(policy, issue, customer, resolution)
+    meeting = [package for package in every if package[0].kind in required]
+    packages = meeting or every
     cheapest = min(_package_cost(package, currency) for package in packages)
     threshold = cheapest * (1 + policy.favor_margin)
 
@@ -203,7 +209,7 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
         f"chosen cost {chosen_cost} is beyond the close-call line {threshold}",
     )
     for alternative in resolution.alternatives:
-        if _package_cost(alternative, currency) <= threshold:
+        if alternative in packages and _package_cost(alternative, currency) <= threshold:
             _require(
                 rank(resolution.remedies) <= rank(alternative),
                 rule,
@@ -211,7 +217,7 @@ def close_calls_go_to_customer(scenario: Scenario, resolver: Resolver) -> None:
                 f"than {resolution.remedies}",
             )
     if resolution.total.amount > 0:
-        refunds = [p for p in packages if len(p) == 1 and p[0].kind is RemedyKind.REFUND]
+        refunds = [p for p in every if len(p) == 1 and p[0].kind is RemedyKind.REFUND]
         _require(bool(refunds), rule, "a cash refund of the total was not a candidate")
     again = resolver(issue, customer, policy, role)
     _require(again == resolution, rule, "the same inputs gave a different resolution")
@@ -534,6 +540,62 @@ def choices_never_give_less(scenario: Scenario, resolver: Resolver) -> None:
     )
 
 
+def _required(
+    policy: Policy, issue: Issue, customer: Customer, resolution: Resolution
+) -> frozenset[RemedyKind]:
+    """The kinds of remedy the matching rules require: a law's set aside a policy's, and
+    under a screen that restricts only a law's hold. None where nothing is due."""
+    if not resolution.total.amount:
+        return frozenset()
+    requiring = [
+        (rule.basis, rule.require)
+        for rule in matching(policy.rules, issue, customer)
+        if rule.require is not None
+    ]
+    laws = frozenset(kind for basis, kind in requiring if basis is Basis.LAW)
+    if laws or resolution.screen.level >= Level.RESTRICT:
+        return laws
+    return frozenset(kind for _, kind in requiring)
+
+
+def _without_requirements(policy: Policy) -> Policy:
+    """*policy* with no rule requiring a kind; a rule that did nothing else is left out."""
+    rules = []
+    for each in policy.rules:
+        try:
+            rules.append(attrs.evolve(each, require=None))
+        except InvalidPolicy:
+            continue  # it only required: without that it does nothing
+    return attrs.evolve(policy, rules=tuple(rules))
+
+
+def required_kind_given(scenario: Scenario, resolver: Resolver) -> None:
+    """Rule 14: where a matching rule requires a kind of remedy, the remedies given begin
+    with one of the required kinds (a law's set aside a policy's; under a screen that
+    restricts, only a law's hold), unless the customer chooses (rule 13); and a
+    requirement changes no amount, no escalation and not keeping the item."""
+    policy, customer, issue, role = scenario
+    resolution = resolver(issue, customer, policy, role)
+    required = _required(policy, issue, customer, resolution)
+    if not required:
+        return
+    rule = "a required kind is given"
+    if not resolution.choices:
+        given = resolution.remedies[0].kind
+        _require(
+            given in required,
+            rule,
+            f"{given} was given, not one of the required {sorted(required)}",
+        )
+    plain = resolver(issue, customer, _without_requirements(policy), role)
+    mine, theirs = _figures(resolution), _figures(plain)
+    _require(
+        (*mine[:5], mine[6]) == (*theirs[:5], theirs[6]),
+        rule,
+        f"requiring {sorted(required)} changed an amount: {mine[:5]} against {theirs[:5]}",
+    )
+
+
 #: Every rule of the bias contract, by name, in the order the docs give them.
 CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "make_whole": make_whole,
@@ -549,4 +611,5 @@ CONTRACT: Final[dict[str, Callable[[Scenario, Resolver], None]]] = {
     "rule_order_never_matters": rule_order_never_matters,
     "business_fault_never_less": business_fault_never_less,
     "choices_never_give_less": choices_never_give_less,
+    "required_kind_given": required_kind_given,
 }

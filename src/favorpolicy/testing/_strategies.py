@@ -419,6 +419,10 @@ def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
         fields["offers"] = [Offer(RemedyKind.REPLACEMENT), Offer(RemedyKind.REFUND)]
     fields["choose"] = choose and draw(st.booleans())
     fields["keep_item"] = draw(st.integers(0, 4)) == 0
+    # A kind of remedy the rule requires (a law's "full refund"), now and then.
+    fields["require"] = (
+        draw(st.none() | st.sampled_from(_MONEY_KINDS)) if draw(st.integers(0, 3)) == 0 else None
+    )
     return Rule(
         name,
         when=when,
@@ -434,8 +438,8 @@ def _rule(draw: st.DrawFn, policy: Policy, name: str) -> Rule:
 
 def rule_tables(policy: Policy, *, max_rules: int = 6) -> st.SearchStrategy[tuple[Rule, ...]]:
     """Tables of rules that *policy* accepts: conditions on every kind of fact, fixed
-    amounts, shares and bands, goodwill settings, offers, the customer's choice, keeping
-    the item and legal floors.
+    amounts, shares and bands, goodwill settings, offers, the customer's choice, a
+    required kind of remedy, keeping the item and legal floors.
 
     The facts they test are the ones :func:`issues` draws near their thresholds
     (``facts.durable``, ``facts.distance_km``, ``facts.uptime_percent``, the order's
