@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._coverage import Gap, Overlap, TableAnalysis, analyse_tables
     from ._events import Event, EventKind
     from ._facts import Facts
     from ._forms import resolution_from_dict, resolution_to_dict
@@ -69,7 +70,7 @@ if TYPE_CHECKING:
     )
     from ._resolve import Decision, decide, resolve
     from ._rule_facts import fact_value
-    from ._rules import FACTS, Band, Condition, Op, Owe, Rule
+    from ._rules import FACTS, Band, Condition, Op, Owe, Rule, Table
     from ._versions import PolicyVersions
     from .hookspecs import hookimpl
 
@@ -90,6 +91,7 @@ _LAZY: dict[str, str] = {
     "FACTS": "_rules",
     "Facts": "_facts",
     "Fault": "_model",
+    "Gap": "_coverage",
     "GoodwillRules": "_policy",
     "Issue": "_model",
     "Level": "_model",
@@ -97,6 +99,7 @@ _LAZY: dict[str, str] = {
     "Money": "_money",
     "Offer": "_policy",
     "Op": "_rules",
+    "Overlap": "_coverage",
     "Owe": "_rules",
     "PluginFault": "_model",
     "PluginManager": "_plugins",
@@ -109,7 +112,10 @@ _LAZY: dict[str, str] = {
     "Role": "_policy",
     "Rule": "_rules",
     "ScreenVerdict": "_model",
+    "Table": "_rules",
+    "TableAnalysis": "_coverage",
     "Valuation": "_policy",
+    "analyse_tables": "_coverage",
     "decide": "_resolve",
     "pick": "_pick",
     "fact_value": "_rule_facts",
@@ -186,6 +192,7 @@ __all__ = [
     "Facts",
     "Fault",
     "FavorPolicyError",
+    "Gap",
     "GoodwillRules",
     "InvalidChoice",
     "InvalidCustomer",
@@ -205,6 +212,7 @@ __all__ = [
     "Money",
     "Offer",
     "Op",
+    "Overlap",
     "Owe",
     "PluginFault",
     "PluginManager",
@@ -217,11 +225,14 @@ __all__ = [
     "Role",
     "Rule",
     "ScreenVerdict",
+    "Table",
+    "TableAnalysis",
     "UndeliveredEvents",
     "UnknownRole",
     "UnknownTier",
     "Valuation",
     "__version__",
+    "analyse_tables",
     "decide",
     "fact_value",
     "hookimpl",

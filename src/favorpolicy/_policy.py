@@ -25,6 +25,7 @@ from ._policy_parts import (
     Offer,
     Role,
     Valuation,
+    instances_at,
     invalid,
     mapping_at,
     name_at,
@@ -34,7 +35,7 @@ from ._policy_parts import (
     sequence_at,
 )
 from ._rule_checks import check_rules, check_worse_when
-from ._rules import Rule
+from ._rules import Rule, Table
 from ._sink_settings import check_sink_settings
 from ._tables import Tables
 from .exceptions import FavorPolicyError, InvalidPolicy
@@ -160,6 +161,10 @@ def _rules(value: object) -> tuple[Rule, ...]:
     return sequence_at("rules", value, rule)
 
 
+def _policy_tables(value: object) -> tuple[Table, ...]:
+    return instances_at("tables", value, Table)
+
+
 def _worse_when(value: object) -> Mapping[str, str]:
     return types.MappingProxyType(check_worse_when(value))
 
@@ -218,6 +223,9 @@ class Policy:
     #: Facts of the policy's own that make a case worse as they grow ("higher") or
     #: fall ("lower"), such as ``{"facts.uptime_percent": "lower"}``.
     worse_when: Mapping[str, str] = attrs.field(factory=dict, converter=_worse_when, metadata=LATE)
+    #: Decision tables declared complete: what ``favorpolicy check`` holds the rules to
+    #: (see docs/policy-rules.md, "Gaps and overlaps"). They decide nothing.
+    tables: tuple[Table, ...] = attrs.field(default=(), converter=_policy_tables, metadata=LATE)
     #: The day this version comes into force, when it is one of several; see PolicyVersions.
     effective_from: date | None = attrs.field(
         default=None, converter=_effective_from, metadata=LATE
@@ -237,6 +245,7 @@ class Policy:
         check_rules(
             self.rules, currency=self.currency, tiers=self.tiers, worse_when=self.worse_when
         )
+        self._check_tables()
         check_sink_settings(self.settings)
         object.__setattr__(
             self,
@@ -256,6 +265,7 @@ class Policy:
         terms = canonical(self)
         assert isinstance(terms, dict)  # a policy's canonical form is its fields
         terms.pop("settings", None)
+        terms.pop("tables", None)  # a table declared complete decides nothing
         object.__setattr__(self, "terms_fingerprint", digest(terms))
 
     def __hash__(self) -> int:
@@ -350,6 +360,20 @@ class Policy:
             if (budget.role, budget.period) in seen:
                 raise invalid(path, budget.label, "is a second budget for the same role and period")
             seen.add((budget.role, budget.period))
+
+    def _check_tables(self) -> None:
+        rule_names = {rule.name for rule in self.rules}
+        seen: dict[str, int] = {}
+        for index, table in enumerate(self.tables):
+            path = f"tables[{index}]"
+            if table.name in seen:
+                raise invalid(
+                    f"{path}.name", table.name, f"is also tables[{seen[table.name]}]'s name"
+                )
+            seen[table.name] = index
+            for number, name in enumerate(table.rules):
+                if name not in rule_names:
+                    raise invalid(f"{path}.rules[{number}]", name, "is not the name of a rule")
 
     def _role_names(self) -> list[str]:
         return [role.name for role in self.roles]

@@ -25,7 +25,7 @@ from ._forms import Amount, converter, parse_amount
 from ._model import RemedyKind
 from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
-from ._rules import Band, Condition, Op, Owe, Rule
+from ._rules import Band, Condition, Op, Owe, Rule, Table
 from ._show import one_line, show
 from ._versions import AnyPolicy, PolicyVersions
 from .exceptions import FavorPolicyError, InvalidPolicy
@@ -105,6 +105,14 @@ class _RuleFile:
 
 
 @attrs.define
+class _TableFile:
+    name: str
+    rules: list[str]
+    when: dict[str, Any] = attrs.field(factory=dict)
+    unless: Any = None
+
+
+@attrs.define
 class _PolicyFile:
     currency: str
     tiers: list[str]
@@ -119,6 +127,7 @@ class _PolicyFile:
     settings: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     budgets: list[_BudgetFile] = attrs.field(factory=list)
     rules: list[_RuleFile] = attrs.field(factory=list)
+    tables: list[_TableFile] = attrs.field(factory=list)
     worse_when: dict[str, str] = attrs.field(factory=dict)
     effective_from: Any = None
 
@@ -236,6 +245,9 @@ def build(shape: _PolicyFile) -> Policy:
         settings=shape.settings,
         budgets=tuple(_budget(f"budgets[{i}]", b, currency) for i, b in enumerate(shape.budgets)),
         rules=tuple(_rule(f"rules[{i}]", rule, currency) for i, rule in enumerate(shape.rules)),
+        tables=tuple(
+            _decision_table(f"tables[{i}]", table) for i, table in enumerate(shape.tables)
+        ),
         worse_when=shape.worse_when,
         effective_from=_day("effective_from", shape.effective_from),
     )
@@ -362,6 +374,15 @@ def _rule(path: str, rule: _RuleFile, currency: str) -> Rule:
         raise InvalidPolicy(f"{path}: {error}") from None
 
 
+def _decision_table(path: str, table: _TableFile) -> Table:
+    when = _conditions(f"{path}.when", table.when)
+    unless = _unless_groups(f"{path}.unless", table.unless)
+    try:
+        return Table(name=table.name, rules=table.rules, when=when, unless=unless)
+    except InvalidPolicy as error:
+        raise InvalidPolicy(f"{path}: {error}") from None
+
+
 def _value_out(value: object) -> object:
     if isinstance(value, tuple):
         return [_value_out(item) for item in value]
@@ -417,10 +438,8 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
         data["cite"] = rule.cite
     if rule.when:
         data["when"] = _conditions_out(rule.when)
-    if len(rule.unless) == 1:
-        data["unless"] = _conditions_out(rule.unless[0])
-    elif rule.unless:
-        data["unless"] = [_conditions_out(group) for group in rule.unless]
+    if rule.unless:
+        data["unless"] = _unless_out(rule.unless)
     if rule.owe is not None:
         data["owe"] = _owe_out(rule.owe)
     for name in ("goodwill_rate", "goodwill_factor"):
@@ -433,6 +452,21 @@ def _rule_out(rule: Rule) -> dict[str, Any]:
     data.update({flag: True for flag in ("review", "choose", "keep_item") if getattr(rule, flag)})
     if rule.require is not None:
         data["require"] = rule.require.value
+    return data
+
+
+def _unless_out(unless: tuple[tuple[Condition, ...], ...]) -> object:
+    if len(unless) == 1:
+        return _conditions_out(unless[0])
+    return [_conditions_out(group) for group in unless]
+
+
+def _table_out(table: Table) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": table.name, "rules": list(table.rules)}
+    if table.when:
+        data["when"] = _conditions_out(table.when)
+    if table.unless:
+        data["unless"] = _unless_out(table.unless)
     return data
 
 
@@ -601,7 +635,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
     )
     data: dict[str, Any] = _drop_none(converter().unstructure(shape))
     # Written below, and only when there are some.
-    del data["rules"], data["worse_when"]
+    del data["rules"], data["tables"], data["worse_when"]
     data.pop("effective_from", None)
     if policy.effective_from is not None:
         data["effective_from"] = policy.effective_from
@@ -609,6 +643,8 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
         data["worse_when"] = dict(policy.worse_when)
     if policy.rules:
         data["rules"] = [_rule_out(rule) for rule in policy.rules]
+    if policy.tables:
+        data["tables"] = [_table_out(table) for table in policy.tables]
     return data
 
 

@@ -43,8 +43,10 @@ __all__ = [
     "Op",
     "Owe",
     "Rule",
+    "Table",
     "by_kind",
     "fact_of",
+    "family_of",
     "fact_value",
     "matching",
     "named_fact",
@@ -256,6 +258,13 @@ _TYPES: Final[Mapping[str, tuple[type, ...]]] = {
 _FAMILY_OF_TYPE: Final[Mapping[type, str]] = {
     kind: family for family, kinds in _TYPES.items() for kind in kinds
 }
+
+
+def family_of(value: object) -> str | None:
+    """The family of a fact's value (``number``, ``text``, ...), or None for MISSING."""
+    return _FAMILY_OF_TYPE.get(type(value))
+
+
 _COMPARE: Final[Mapping[Op, Callable[[Any, Any], bool]]] = {
     Op.EQ: operator.eq,
     Op.NE: operator.ne,
@@ -612,6 +621,42 @@ class Rule:
             else:
                 return False
         return True
+
+
+def _rule_named(path: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise invalid(path, value, "is not a rule's name")
+    check_text(path, value, InvalidPolicy, 200)
+    return value
+
+
+def _table_rules(value: object) -> tuple[str, ...]:
+    names = sequence_at("rules", value, _rule_named, limit=_MAX_SET)
+    if not names:
+        raise invalid("rules", [], "is empty; a table holds one rule at least")
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            raise invalid(f"rules[{index}]", name, "is named twice")
+        seen.add(name)
+    return names
+
+
+@attrs.frozen
+class Table:
+    """A decision table declared complete: the rules named in *rules* together match
+    every ticket that passes *when* and no group of *unless* (the table's scope).
+
+    A table decides nothing; it is what ``favorpolicy check`` and
+    :func:`~favorpolicy.analyse_tables` hold the rules to, reporting each gap (tickets in
+    the scope that no rule matches) and each overlap (tickets two or more rules match),
+    as DMN's decision-table analysis does.
+    """
+
+    name: str = attrs.field(converter=_rule_name)
+    rules: tuple[str, ...] = attrs.field(converter=_table_rules)
+    when: tuple[Condition, ...] = attrs.field(default=(), converter=_when)
+    unless: tuple[tuple[Condition, ...], ...] = attrs.field(default=(), converter=_unless)
 
 
 def matching(rules: tuple[Rule, ...], issue: Issue, customer: Customer) -> list[Rule]:

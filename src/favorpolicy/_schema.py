@@ -109,12 +109,7 @@ def _rule() -> dict[str, Any]:
             "basis": {"enum": ["policy", "law"]},
             "cite": {"type": "string", "maxLength": 200},
             "when": {"$ref": "#/$defs/conditions"},
-            "unless": {
-                "anyOf": [
-                    {"$ref": "#/$defs/conditions"},
-                    {"type": "array", "items": {"$ref": "#/$defs/conditions"}},
-                ]
-            },
+            "unless": _unless(),
             "owe": owe,
             "goodwill_rate": _RATE,
             "goodwill_floor": _AMOUNT,
@@ -126,6 +121,32 @@ def _rule() -> dict[str, Any]:
             "require": _KIND,
         },
         required=("name",),
+    )
+
+
+def _unless() -> dict[str, Any]:
+    return {
+        "anyOf": [
+            {"$ref": "#/$defs/conditions"},
+            {"type": "array", "items": {"$ref": "#/$defs/conditions"}},
+        ]
+    }
+
+
+def _decision_table() -> dict[str, Any]:
+    return _table(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "rules": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": 200},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+            "when": {"$ref": "#/$defs/conditions"},
+            "unless": _unless(),
+        },
+        required=("name", "rules"),
     )
 
 
@@ -175,6 +196,7 @@ def _policy_keys() -> dict[str, Any]:
         },
         "budgets": {"type": "array", "items": budget},
         "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+        "tables": {"type": "array", "items": _decision_table()},
         "worse_when": {
             "type": "object",
             "propertyNames": {"pattern": r"^(customer\.)?facts\.[a-z][a-z0-9_]{0,63}$"},

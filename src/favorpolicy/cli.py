@@ -21,6 +21,7 @@ from ._show import one_line
 from .exceptions import FavorPolicyError
 
 if TYPE_CHECKING:
+    from ._policy import Policy
     from ._versions import AnyPolicy
 
 __all__ = ["main"]
@@ -226,9 +227,11 @@ def _ticket(read: Callable[[object, str], Any], data: object, currency: str, nam
 @click.option(
     "--examples", default=200, show_default=True, type=click.IntRange(1), help="Per property."
 )
+@click.option("--overlaps", is_flag=True, help="List where a declared table's rules overlap, too.")
 @click.pass_context
-def check(context: click.Context, policy_path: Path, examples: int) -> None:
-    """Check that the policy, with the installed plugins, keeps the bias contract."""
+def check(context: click.Context, policy_path: Path, examples: int, overlaps: bool) -> None:
+    """Check that the policy, with the installed plugins, keeps the bias contract, and
+    that each table it declares complete has no gaps."""
     policy = _load_policy(policy_path, context.obj["debug"])
     try:
         from .testing._check import run_contract  # noqa: PLC0415  # needs Hypothesis
@@ -238,6 +241,7 @@ def check(context: click.Context, policy_path: Path, examples: int) -> None:
     from ._versions import PolicyVersions  # noqa: PLC0415  # keeps --help and --version quick
 
     versions = policy.versions if isinstance(policy, PolicyVersions) else (policy,)
+    incomplete = 0
     for version in versions:
         if len(versions) > 1:
             click.echo(f"version in force from {version.effective_from}:")
@@ -247,9 +251,46 @@ def check(context: click.Context, policy_path: Path, examples: int) -> None:
             else:
                 failures += 1
                 click.echo(f"FAIL  {name}: {failure}")
-    click.echo(f"{failures} rule(s) of the bias contract failed" if failures else "all rules pass")
-    if failures:
+        incomplete += _check_tables(version, overlaps)
+    said = [f"{failures} rule(s) of the bias contract failed"] if failures else []
+    said += [f"{incomplete} table(s) declared complete are not"] if incomplete else []
+    click.echo("; ".join(said) if said else "all rules pass")
+    if said:
         sys.exit(1)
+
+
+#: How many gaps and overlaps of one table `check` shows.
+_SHOWN = 20
+
+
+def _check_tables(policy: Policy, overlaps: bool) -> int:
+    """Show each declared table's gaps (and its overlaps, if asked); return how many are
+    not complete."""
+    from ._coverage import MAX_CELLS, analyse_tables  # noqa: PLC0415  # only with tables
+
+    incomplete = 0
+    for analysis in analyse_tables(policy):
+        name = repr(analysis.table)
+        if analysis.too_large:
+            incomplete += 1
+            click.echo(
+                f"FAIL  table {name}: too large to analyse (over {MAX_CELLS:,} cells); "
+                "split it into smaller tables"
+            )
+            continue
+        said = "is complete" if analysis.complete else f"{len(analysis.gaps)} gap(s)"
+        if analysis.overlaps:
+            said += f"; {len(analysis.overlaps)} overlap(s), where every matching rule applies"
+        incomplete += not analysis.complete
+        click.echo(f"{'pass' if analysis.complete else 'FAIL'}  table {name}: {said}")
+        findings = [f"gap      {gap}" for gap in analysis.gaps]
+        if overlaps:
+            findings += [f"overlap  {overlap}" for overlap in analysis.overlaps]
+        for line in findings[:_SHOWN]:
+            click.echo(f"      {line}")
+        if len(findings) > _SHOWN:
+            click.echo(f"      ... and {len(findings) - _SHOWN} more")
+    return incomplete
 
 
 @main.command()
