@@ -139,14 +139,21 @@ class TestPolicyRulesPage:
 
     page = (ROOT / "docs" / "policy-rules.md").read_text(encoding="utf-8")
 
+    def block(self, holding: str) -> str:
+        """The page's one TOML block that holds *holding*."""
+        blocks = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)
+        (found,) = [block for block in blocks if holding in block]
+        return found
+
     def test_the_toml_block_loads_as_the_rules_of_a_policy(self, tmp_path: Path) -> None:
         blocks = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)
-        assert 2 == len(blocks)
+        assert 3 == len(blocks)
+        rules = self.block('[[rules]]\nname = "cdc-49"')
         base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
         currency = re.search(r'^currency = "(\w+)"', base, re.MULTILINE)
         assert currency is not None
         path = tmp_path / "ruled.toml"
-        path.write_text(base + "\n" + blocks[1], encoding="utf-8")
+        path.write_text(base + "\n" + rules, encoding="utf-8")
         policy = favorpolicy.policy_from_toml(path)
         assert ["cdc-49", "sla-30", "eu261-long"] == [rule.name for rule in policy.rules]
         assert {"facts.uptime_percent": "lower"} == dict(policy.worse_when)
@@ -163,8 +170,20 @@ class TestPolicyRulesPage:
             reason.code == "ruled" and "sla-30" in reason.message for reason in credit.reasons
         )
 
+    def test_the_tables_block_declares_a_complete_table_of_those_rules(
+        self, tmp_path: Path
+    ) -> None:
+        tables, rules = self.block("[[tables]]"), self.block('[[rules]]\nname = "cdc-49"')
+        base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
+        path = tmp_path / "tabled.toml"
+        path.write_text(base + "\n" + tables + "\n" + rules, encoding="utf-8")
+        policy = favorpolicy.policy_from_toml(path)
+        assert [("sla", ("sla-30",))] == [(t.name, t.rules) for t in policy.tables]
+        (found,) = favorpolicy.analyse_tables(policy)
+        assert (True, ()) == (found.complete, found.gaps)
+
     def test_the_versions_block_loads_as_versions_of_a_policy(self, tmp_path: Path) -> None:
-        block = re.findall(r"^```toml\n(.*?)^```", self.page, re.DOTALL | re.MULTILINE)[0]
+        block = self.block("[[versions]]")
         versions = block[block.index("[[versions]]") :]  # the shared keys are a placeholder
         base = (ROOT / "examples" / "policy.toml").read_text(encoding="utf-8")
         path = tmp_path / "versions.toml"

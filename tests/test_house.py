@@ -37,7 +37,7 @@ FLOORS: list[set[str]] = [
     {"_forms", "_policy_file", "_schema"},
     {"builtin"},
     {"_plugins", "_recording"},
-    {"_reasons", "_budget", "_packages", "_ruling", "_resolve", "_pick"},
+    {"_reasons", "_budget", "_coverage", "_packages", "_ruling", "_resolve", "_pick"},
     {"ledger", "backtest", "testing", "_pytest_plugin"},
     {"cli", "__main__", "__init__"},
 ]
