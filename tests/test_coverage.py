@@ -43,6 +43,7 @@ from favorpolicy._rule_facts import MISSING
 from favorpolicy._schema import policy_schema
 from favorpolicy.cli import main
 from favorpolicy.testing import policies, rule_tables
+from favorpolicy.testing._strategies import values_near
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples" / "policies"
@@ -386,19 +387,6 @@ class TestCheck:
 # ---- the property ----------------------------------------------------------------------------
 
 
-def _value_near(value: object) -> st.SearchStrategy[Any]:
-    if isinstance(value, bool):
-        return st.booleans()
-    if isinstance(value, int | Decimal):
-        step = 1 if isinstance(value, int) else Decimal("0.01")
-        return st.sampled_from([value - step, value, value + step])
-    if isinstance(value, tuple) and value:
-        return st.one_of([_value_near(item) for item in value])
-    if isinstance(value, str):
-        return st.sampled_from([value, value + "-other"])
-    return st.just(value)
-
-
 def _holds(conditions: tuple[Condition, ...], values: dict[str, object]) -> bool:
     return all(c.test_parts()[1](values.get(c.fact, MISSING)) for c in conditions)
 
@@ -427,7 +415,7 @@ def _tables(draw: st.DrawFn) -> tuple[Policy, Table, dict[str, object]]:
     for fact in facts:
         near = [c.value for c in conditions if c.fact == fact and c.value is not None]
         always = fact in {"kind", "fault", "loss", "severity", "customer.prior_remedies"}
-        choices = [*([] if always else [st.just(MISSING)]), *(_value_near(v) for v in near)]
+        choices = [*([] if always else [st.just(MISSING)]), *(values_near(v) for v in near)]
         flat = [v for value in near for v in (value if isinstance(value, tuple) else (value,))]
         if any(isinstance(v, int | Decimal) and not isinstance(v, bool) for v in flat):
             choices += [st.integers(-10, 6000), st.decimals(-10, 6000, places=2)]

@@ -28,6 +28,7 @@ __all__ = [
     "policies",
     "rule_tables",
     "scenarios",
+    "values_near",
 ]
 
 #: Currencies the strategies draw from by default: two, zero and three decimals.
@@ -478,7 +479,7 @@ _DAY_FACTS: Final = {
 _ANCHOR: Final = datetime(2026, 6, 15, 12, tzinfo=UTC)
 
 
-def _near(value: object) -> st.SearchStrategy[Any]:
+def values_near(value: object) -> st.SearchStrategy[Any]:
     """Values at, just below and just above a condition's *value*, of its own type."""
     if isinstance(value, bool):
         return st.booleans()
@@ -486,7 +487,7 @@ def _near(value: object) -> st.SearchStrategy[Any]:
         step = 1 if isinstance(value, int) else Decimal("0.01")
         return st.sampled_from([value - step, value, value + step])
     if isinstance(value, tuple) and value:
-        return st.one_of([_near(item) for item in value])
+        return st.one_of([values_near(item) for item in value])
     if isinstance(value, str):
         return st.sampled_from([value, value + "-other"])
     return st.just(value)
@@ -517,7 +518,7 @@ def _near_rules(
     for condition in draw(st.permutations(conditions)):
         if condition.op.value == "missing" or not draw(st.booleans()):
             continue  # a fact left as drawn, so some conditions miss
-        value = draw(_near(condition.value))
+        value = draw(values_near(condition.value))
         fact = condition.fact
         if fact.startswith("facts."):
             issue_facts[fact.removeprefix("facts.")] = value
