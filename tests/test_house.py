@@ -34,7 +34,7 @@ FLOORS: list[set[str]] = [
     },
     {"_events"},
     {"hookspecs"},
-    {"_forms", "_policy_file", "_schema"},
+    {"_forms", "_policy_file", "_schema", "_wire"},
     {"builtin"},
     {"_plugins", "_recording"},
     {"_reasons", "_budget", "_coverage", "_packages", "_ruling", "_resolve", "_pick"},
@@ -43,8 +43,8 @@ FLOORS: list[set[str]] = [
 ]
 #: Within a floor, the order its modules may import one another in (lower first).
 WITHIN = ["_policy_parts", "_rule_facts", "_rules", "_rule_checks", "_tables", "_sink_settings",
-          "_policy", "_versions", "_forms", "_policy_file", "_reasons", "_budget", "_packages",
-          "_ruling", "_resolve", "_pick"]  # fmt: skip
+          "_policy", "_versions", "_forms", "_policy_file", "_schema", "_wire", "_reasons",
+          "_budget", "_packages", "_ruling", "_resolve", "_pick"]  # fmt: skip
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

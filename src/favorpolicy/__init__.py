@@ -42,7 +42,14 @@ if TYPE_CHECKING:
     from ._coverage import Gap, Overlap, TableAnalysis, analyse_tables
     from ._events import Event, EventKind
     from ._facts import Facts
-    from ._forms import resolution_from_dict, resolution_to_dict
+    from ._forms import (
+        event_from_dict,
+        event_to_dict,
+        resolution_from_dict,
+        resolution_to_dict,
+        ticket_from_dict,
+        ticket_to_dict,
+    )
     from ._model import (
         BUILTIN_KINDS,
         Customer,
@@ -72,6 +79,16 @@ if TYPE_CHECKING:
     from ._rule_facts import fact_value
     from ._rules import FACTS, Band, Condition, Op, Owe, Rule, Table
     from ._versions import PolicyVersions
+    from ._wire import (
+        MAX_JSON_BYTES,
+        event_from_json,
+        event_to_json,
+        json_schema,
+        resolution_from_json,
+        resolution_to_json,
+        ticket_from_json,
+        ticket_to_json,
+    )
     from .hookspecs import hookimpl
 
     __version__: str
@@ -130,6 +147,18 @@ _LAZY: dict[str, str] = {
     "resolution_from_dict": "_forms",
     "resolution_to_dict": "_forms",
     "resolve": "_resolve",
+    "event_from_dict": "_forms",
+    "event_to_dict": "_forms",
+    "ticket_from_dict": "_forms",
+    "ticket_to_dict": "_forms",
+    "json_schema": "_wire",
+    "MAX_JSON_BYTES": "_wire",
+    "event_from_json": "_wire",
+    "event_to_json": "_wire",
+    "resolution_from_json": "_wire",
+    "resolution_to_json": "_wire",
+    "ticket_from_json": "_wire",
+    "ticket_to_json": "_wire",
 }
 # Submodules that `import favorpolicy` used to load as a side effect; still reachable as
 # attributes without an import of their own.
@@ -208,6 +237,7 @@ __all__ = [
     "LedgerConflict",
     "LedgerError",
     "Level",
+    "MAX_JSON_BYTES",
     "MINOR_UNITS",
     "Money",
     "Offer",
@@ -234,8 +264,13 @@ __all__ = [
     "__version__",
     "analyse_tables",
     "decide",
+    "event_from_dict",
+    "event_from_json",
+    "event_to_dict",
+    "event_to_json",
     "fact_value",
     "hookimpl",
+    "json_schema",
     "load_policy",
     "make_plugin_manager",
     "pick",
@@ -245,6 +280,12 @@ __all__ = [
     "policy_to_toml",
     "policy_versions_from_toml",
     "resolution_from_dict",
+    "resolution_from_json",
     "resolution_to_dict",
+    "resolution_to_json",
     "resolve",
+    "ticket_from_dict",
+    "ticket_from_json",
+    "ticket_to_dict",
+    "ticket_to_json",
 ]

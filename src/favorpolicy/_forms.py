@@ -16,6 +16,7 @@ file (``_policy_file``) uses the same converter.
 
 from __future__ import annotations
 
+import enum
 import functools
 import json
 from collections.abc import Mapping
@@ -23,17 +24,20 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+import attrs
+
 from ._events import Event, EventKind
 from ._model import Customer, Issue, Level, PluginFault, Resolution, ScreenVerdict
 from ._money import Money
 from ._policy import Policy
-from ._show import show
+from ._show import one_line, show
 from .exceptions import CurrencyMismatch, FavorPolicyError, InvalidTicket
 
 if TYPE_CHECKING:
     import cattrs
 
 __all__ = [
+    "MOMENTS",
     "Amount",
     "converter",
     "event_from_dict",
@@ -42,7 +46,9 @@ __all__ = [
     "resolution_from_dict",
     "resolution_json",
     "resolution_to_dict",
+    "shape_messages",
     "ticket_from_dict",
+    "ticket_to_dict",
 ]
 
 _T = TypeVar("_T")
@@ -53,9 +59,9 @@ Amount = Decimal | str
 _CUSTOMER_KEYS: Final = frozenset(
     {"id", "tier", "since", "lifetime_value", "prior_remedies", "preference", "region", "facts"}
 )
-_MOMENTS: Final = ("occurred_at", "ordered_at", "promised_at", "delivered_at")
+MOMENTS: Final = ("occurred_at", "ordered_at", "promised_at", "delivered_at")
 _ISSUE_KEYS: Final = frozenset(
-    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", *_MOMENTS}
+    {"id", "kind", "fault", "loss", "order_value", "severity", "conduct", "channel", *MOMENTS}
     | {"region", "category", "facts"}
 )
 # Compact and not ASCII-escaped: what the ledger stores and the sinks send.
@@ -91,7 +97,7 @@ def converter() -> cattrs.Converter:
 
     made = cattrs.Converter(forbid_extra_keys=True)
     made.register_unstructure_hook(Money, str)
-    made.register_structure_hook(Money, lambda text, _: Money(*text.rsplit(" ", 1)))
+    made.register_structure_hook(Money, _money_text)
     made.register_unstructure_hook(Level, str)
     made.register_structure_hook(Level, lambda text, _: Level[text.upper()])
     made.register_structure_hook(Decimal, _decimal)
@@ -102,6 +108,12 @@ def converter() -> cattrs.Converter:
     made.register_structure_hook(int, _whole)
     made.register_structure_hook(bool, _flag)
     return made
+
+
+def _money_text(value: object, _: object) -> Money:
+    if not isinstance(value, str) or " " not in value:
+        raise TypeError(f"{show(value)} is not an amount with its code, such as '12.50 USD'")
+    return Money(*value.rsplit(" ", 1))
 
 
 def _decimal(value: object, _: object) -> Decimal:
@@ -130,6 +142,50 @@ def _flag(value: object, _: object) -> bool:
 
 def _amount(value: object, _: object) -> Amount:
     return value if isinstance(value, str) else _decimal(value, None)
+
+
+def _path(cattrs_path: str) -> str:
+    # cattrs writes "$.roles['agent'].limit"; favorpolicy writes "roles.agent.limit".
+    path = cattrs_path.removeprefix("$").removeprefix(".")
+    return path.replace("['", ".").replace("']", "").lstrip(".")
+
+
+#: Between the unknown keys cattrs reports together, until each is named by its own path.
+_KEYS: Final = "\x00"
+
+
+def _describe(error: BaseException, expected: type | None) -> str:
+    import cattrs  # noqa: PLC0415  # only an error needs it here
+    from cattrs.v import format_exception  # noqa: PLC0415  # as above
+
+    if isinstance(error, cattrs.ForbiddenExtraKeysError):
+        keys = sorted(_key(key) for key in error.extra_fields)
+        return f"unknown key(s) {_KEYS.join(keys)}"
+    if isinstance(error, ValueError | TypeError | FavorPolicyError) and not isinstance(
+        error, KeyError
+    ):
+        # Python's own messages name the value: "invalid literal for int() ...: 'soon'".
+        return str(error)
+    return format_exception(error, expected)
+
+
+def shape_messages(error: cattrs.BaseValidationError, prefix: str = "") -> list[str]:
+    """What cattrs found wrong, one message per field, each starting with its path
+    (``roles.agent.limit: ...``) under *prefix*; an unknown key is named by its own."""
+    import cattrs  # noqa: PLC0415  # only an error needs it here
+
+    messages: list[str] = []
+    for message in cattrs.transform_error(error, format_exception=_describe):
+        text, _, where = message.rpartition(" @ ")
+        path = ".".join(part for part in (prefix, _path(where)) if part)
+        if text.startswith("unknown key(s) "):
+            keys = text.removeprefix("unknown key(s) ").split(_KEYS)
+            messages.extend(
+                f"{path}.{key}: unknown key" if path else f"{key}: unknown key" for key in keys
+            )
+        else:
+            messages.append(f"{path or '(top level)'}: {text}")
+    return messages
 
 
 def _unreadable() -> tuple[type[Exception], ...]:
@@ -161,13 +217,37 @@ def _when(path: str, value: object, kind: type[date]) -> Any:
 
 
 def _facts(path: str, value: object) -> object:
-    """Named facts as JSON writes them: a number with a fraction is a Decimal, never a float."""
+    """Named facts as JSON writes them: a number with a fraction is a Decimal, never a
+    float; ``{"date": "2026-03-01"}`` and ``{"datetime": "..."}`` are a date and a moment."""
     if not isinstance(value, Mapping):
         raise InvalidTicket(f"{path}: {show(value)} is not an object of named facts")
-    return {
-        name: Decimal(repr(item)) if isinstance(item, float) else item
-        for name, item in value.items()
-    }
+    return {name: _fact(f"{path}.{_key(name)}", item) for name, item in value.items()}
+
+
+def _fact(path: str, item: object) -> object:
+    if isinstance(item, float):
+        return Decimal(repr(item))
+    if isinstance(item, Mapping):
+        tag = next(iter(item), None) if len(item) == 1 else None
+        if not isinstance(tag, str) or tag not in _DATED:
+            raise InvalidTicket(
+                f'{path}: {show(item)} is not a fact; a date is {{"date": "2026-03-01"}}, '
+                'a moment {"datetime": "2026-03-01T10:00:00+00:00"}'
+            )
+        return _when(f"{path}.{tag}", item[tag], _DATED[tag])
+    return item
+
+
+#: The tagged forms of a dated fact: JSON has no dates.
+_DATED: Final[Mapping[str, type[date]]] = {"date": date, "datetime": datetime}
+
+
+def _fact_out(value: object) -> object:
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    return value
 
 
 def _key(key: object) -> str:
@@ -202,9 +282,12 @@ def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
     for key in ("loss", "order_value"):
         if issue.get(key) is not None:
             issue[key] = _money(f"issue.{key}", issue[key], currency)
-    for key in _MOMENTS:
+    for key in MOMENTS:
         if key in issue:
             issue[key] = _when(f"issue.{key}", issue[key], datetime)
+    for section, key in ((customer, "prior_remedies"), (issue, "severity")):
+        if key in section:
+            section[key] = _whole_number(section[key])
     for name, section in (("customer", customer), ("issue", issue)):
         if "facts" in section:
             section["facts"] = _facts(f"{name}.facts", section["facts"])
@@ -212,6 +295,50 @@ def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
         _build("customer", Customer, customer, required=("id",)),
         _build("issue", Issue, issue, required=("id", "kind", "fault", "loss")),
     )
+
+
+def ticket_to_dict(customer: Customer, issue: Issue) -> dict[str, Any]:
+    """The ticket as JSON data, as :func:`ticket_from_dict` reads it back, equal.
+
+    Amounts are text with their code (``"25.00 USD"``), moments and days ISO text,
+    Decimal facts Decimals (JSON numbers, written exactly by the ``*_json`` functions),
+    and dated facts ``{"date": ...}`` or ``{"datetime": ...}``. A field left at its
+    default of None is left out.
+    """
+    return {
+        "customer": _fields_out(customer, _CUSTOMER_KEYS),
+        "issue": _fields_out(issue, _ISSUE_KEYS),
+    }
+
+
+def _fields_out(value: Customer | Issue, keys: frozenset[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in attrs.fields(type(value)):
+        if field.name not in keys:
+            continue
+        item = getattr(value, field.name)
+        if item is None:
+            continue
+        if isinstance(item, Money):
+            item = str(item)
+        elif isinstance(item, date):  # a datetime too
+            item = item.isoformat()
+        elif isinstance(item, enum.Enum):
+            item = item.value
+        elif field.name == "facts":
+            item = {name: _fact_out(fact) for name, fact in item.items()}
+        out[field.name] = item
+    return out
+
+
+def _whole_number(value: object) -> object:
+    """A JSON number with no fraction (``3.0``, read as a Decimal) is the whole number it
+    is, as JSON Schema's ``integer`` says; anything else is left for the model to refuse."""
+    if isinstance(value, Decimal | float) and not isinstance(value, bool):
+        exact = Decimal(repr(value)) if isinstance(value, float) else value
+        if exact.is_finite() and exact.copy_abs() < 10**18 and exact == exact.to_integral_value():
+            return int(exact)
+    return value
 
 
 def _build(name: str, kind: type[_T], fields: dict[str, Any], *, required: tuple[str, ...]) -> _T:
@@ -248,7 +375,7 @@ def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
     try:
         return converter().structure(dict(data), Resolution)
     except _unreadable() as error:
-        raise InvalidTicket(f"resolution: cannot be read back: {error}") from None
+        raise InvalidTicket(_read_back("resolution", error)) from None
 
 
 def event_to_dict(event: Event, *, with_resolution: bool = True) -> dict[str, Any]:
@@ -290,4 +417,14 @@ def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Ev
             policy=policy,
         )
     except _unreadable() as error:
-        raise InvalidTicket(f"event: cannot be read back: {error}") from None
+        raise InvalidTicket(_read_back("event", error)) from None
+
+
+def _read_back(what: str, error: Exception) -> str:
+    import cattrs  # noqa: PLC0415  # only an error needs it here
+
+    if isinstance(error, cattrs.BaseValidationError):
+        return one_line("; ".join(shape_messages(error, what)))
+    if isinstance(error, KeyError):
+        return f"{what}.{_key(error.args[0])}: required key missing"
+    return one_line(f"{what}: cannot be read back: {error}")

@@ -19,9 +19,8 @@ from typing import Any, Final
 
 import attrs
 import cattrs
-from cattrs.v import format_exception
 
-from ._forms import Amount, converter, parse_amount
+from ._forms import Amount, converter, parse_amount, shape_messages
 from ._model import RemedyKind
 from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
@@ -132,46 +131,13 @@ class _PolicyFile:
     effective_from: Any = None
 
 
-def _path(cattrs_path: str) -> str:
-    # cattrs writes "$.roles['agent'].limit"; favorpolicy writes "roles.agent.limit".
-    path = cattrs_path.removeprefix("$").removeprefix(".")
-    return path.replace("['", ".").replace("']", "").lstrip(".")
-
-
-def _describe(error: BaseException, expected: type | None) -> str:
-    if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        keys = sorted(_key(key) for key in error.extra_fields)
-        return f"unknown key(s) {_KEYS.join(keys)}"
-    if isinstance(error, ValueError | TypeError) and not isinstance(error, KeyError):
-        # Python's own messages name the value: "invalid literal for int() ...: 'soon'".
-        return str(error)
-    return format_exception(error, expected)
-
-
 def _shape_error(error: cattrs.BaseValidationError, source: str) -> InvalidPolicy:
-    messages: list[str] = []
-    for message in cattrs.transform_error(error, format_exception=_describe):
-        text, _, where = message.rpartition(" @ ")
-        if text.startswith("unknown key(s) "):
-            # Name each unknown key by its own path, as a typo would be looked for.
-            keys = text.removeprefix("unknown key(s) ").split(_KEYS)
-            messages.extend(f"{_join(_path(where), key)}: unknown key" for key in keys)
-        else:
-            messages.append(f"{_path(where) or '(top level)'}: {text}")
     # A key is the caller's own text: a newline or an escape in it stays visible, on one line.
-    return InvalidPolicy(one_line(f"{source}: {'; '.join(messages)}"))
-
-
-#: Between the unknown keys cattrs reports together, until each is named by its own path.
-_KEYS: Final = "\x00"
+    return InvalidPolicy(one_line(f"{source}: {'; '.join(shape_messages(error))}"))
 
 
 def _key(key: object) -> str:
     return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _money(path: str, value: Amount, currency: str) -> Money:

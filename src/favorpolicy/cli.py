@@ -294,12 +294,19 @@ def _check_tables(policy: Policy, overlaps: bool) -> int:
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["policy"]))
-def schema(what: str) -> None:
-    """Print the JSON Schema of a policy file, for an editor to check it as it is typed."""
-    from ._schema import policy_schema  # noqa: PLC0415  # keeps --help and --version quick
+@click.argument("what", type=click.Choice(["ticket", "resolution", "event", "policy"]))
+@click.option("--currency", help="A ticket's: allow only this code on text amounts.")
+def schema(what: str, currency: str | None) -> None:
+    """Print a JSON Schema (draft 2020-12): of a ticket, a resolution, an event, or a
+    policy file (for an editor to check it as it is typed)."""
+    from ._wire import json_schema  # noqa: PLC0415  # keeps --help and --version quick
 
-    click.echo(json.dumps(policy_schema(), ensure_ascii=False, indent=2))
+    if currency is not None and what != "ticket":
+        raise _Failure("schema: --currency is for the ticket schema only")
+    code = None if currency is None else currency.strip().upper()
+    if code is not None and not (len(code) == 3 and code.isascii() and code.isalpha()):
+        raise _Failure(f"schema: --currency: {currency!r} is not an ISO 4217 code such as USD")
+    click.echo(json.dumps(json_schema(what, currency=code), ensure_ascii=False, indent=2))
 
 
 @main.command()
