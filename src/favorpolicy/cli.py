@@ -6,6 +6,7 @@ Errors go to stderr as one line; ``--debug`` shows the traceback too.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import sys
@@ -133,7 +134,8 @@ def _read_json(stream: BinaryIO, name: str) -> object:
     if len(raw) > _MAX_TICKET:
         raise _Failure(f"{name}: is larger than a ticket may be ({_MAX_TICKET} bytes)")
     try:
-        return json.loads(raw.decode("utf-8"))
+        # A JSON number is read exactly: 0.10000000000000000001 is not 0.1.
+        return json.loads(raw.decode("utf-8"), parse_float=decimal.Decimal)
     except UnicodeDecodeError as error:
         raise _Failure(f"{name}: is not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:

@@ -14,6 +14,7 @@ import csv
 import json
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -103,7 +104,8 @@ def _jsonl_ticket(raw: bytes, source: str, currency: str) -> Iterator[Item]:
     if not line.strip():
         return
     try:
-        customer, issue = ticket_from_dict(json.loads(line), currency)
+        # A JSON number is read exactly: 0.10000000000000000001 is not 0.1.
+        customer, issue = ticket_from_dict(json.loads(line, parse_float=Decimal), currency)
     except json.JSONDecodeError as error:
         yield BadRow(source, f"not valid JSON: {error.msg}")
     except FavorPolicyError as error:
