@@ -38,7 +38,7 @@ from favorpolicy import (
     policy_to_toml,
     resolve,
 )
-from favorpolicy._coverage import MAX_CELLS
+from favorpolicy._coverage import MAX_STEPS
 from favorpolicy._rule_facts import MISSING
 from favorpolicy._schema import policy_schema
 from favorpolicy.cli import main
@@ -133,7 +133,7 @@ class TestGaps:
             rule("mid", Condition("facts.n", "ge", 10), Condition("facts.n", "lt", 20)),
             rule("high", Condition("facts.n", "ge", 20)),
         )
-        assert ["facts.n is missing or facts.n < 10"] == found
+        assert ["facts.n is missing or facts.n < 10 or facts.n is not a number"] == found
 
     def test_a_hole_between_two_rules_is_a_gap(self) -> None:
         found = gaps(
@@ -174,15 +174,17 @@ class TestGaps:
 
     def test_text_not_named_is_another_text(self) -> None:
         found = gaps(rule("late", Condition("kind", "in", ["late", "lost"])))
-        assert ["kind is another text (not 'late', 'lost')"] == found
+        assert ["kind is none of 'late', 'lost'"] == found
 
     def test_unicode_text_is_shown_as_written(self) -> None:
         found = gaps(rule("r", Condition("category", "eq", "café ☕")))
-        assert ["category is missing or category is another text (not 'café ☕')"] == found
+        assert ["category is missing or category is not 'café ☕'"] == found
 
     def test_a_bool_has_two_values(self) -> None:
         found = gaps(rule("durable", Condition("facts.durable", "eq", True)))
-        assert ["facts.durable is missing or facts.durable = false"] == found
+        assert [
+            "facts.durable is missing or facts.durable = false or facts.durable is not a bool"
+        ] == found
 
     def test_every_fault_is_a_value(self) -> None:
         found = gaps(rule("theirs", Condition("fault", "in", ["business", "unknown"])))
@@ -220,7 +222,7 @@ class TestGaps:
             ),
             when=(Condition("kind", "eq", "late"),),
         )
-        assert ["kind = 'late', channel = 'phone'"] == found
+        assert ["kind = 'late'; channel = 'phone'"] == found
 
     def test_the_scope_leaves_out_what_it_excludes(self) -> None:
         found = gaps(
@@ -261,6 +263,79 @@ class TestGaps:
             assert inside == gap.contains(facts), uptime
             ruled = [r for r in resolve(ticket, customer, policy).reasons if r.code == "ruled"]
             assert inside == (not ruled), uptime
+
+
+class TestCellsEveryTicketCanBeIn:
+    """Cases found by attacking the analysis: each a wrong answer before it was mended."""
+
+    def test_a_named_fact_of_another_type_is_a_cell_of_its_own(self) -> None:
+        # not_in matches a value of any other type: 5 is not in {true, false}.
+        found = analysis(rule("a", Condition("facts.x", "not_in", [True, False])))
+        (gap,) = found.gaps
+        assert "facts.x is missing or facts.x in false, true" == str(gap)
+        assert not gap.contains({"facts.x": 5})
+        assert gap.contains({"facts.x": True})
+        scoped = analysis(
+            rule("a", Condition("kind", "eq", "late")),
+            when=(Condition("facts.x", "not_in", [True, False]),),
+        )
+        assert not scoped.complete
+        assert any(gap.contains({"facts.x": 5, "kind": "damaged"}) for gap in scoped.gaps)
+
+    @pytest.mark.parametrize(
+        "condition",
+        [
+            Condition("facts.d", "le", date.max),
+            Condition("facts.d", "lt", date.min),
+            Condition("facts.d", "in", [date.max, date.min]),
+            Condition("facts.t", "gt", datetime.min.replace(tzinfo=UTC)),
+            Condition("facts.t", "ge", datetime.max.replace(tzinfo=UTC)),
+        ],
+    )
+    def test_the_calendars_ends_are_no_error(self, condition: Condition) -> None:
+        found = analysis(rule("a", condition))
+        assert not found.too_large
+        assert found.gaps
+
+    def test_another_text_is_none_a_condition_names(self) -> None:
+        found = analysis(rule("a", Condition("facts.x", "eq", "\x00another text")))
+        assert any(gap.contains({"facts.x": "foo"}) for gap in found.gaps)
+
+    def test_a_whole_number_fact_has_no_cell_at_a_fraction(self) -> None:
+        # lt 7.5 and gt 7.5 on days: 7 days and 8 days, and nothing between.
+        found = gaps(
+            rule("a", Condition("days_since_delivery", "lt", Decimal("7.5"))),
+            rule("b", Condition("days_since_delivery", "gt", Decimal("7.5"))),
+        )
+        assert ["days_since_delivery is missing"] == found
+        assert ["1 ≤ severity < 2.5"] == gaps(rule("a", Condition("severity", "ge", Decimal("2.5"))))
+
+    def test_an_empty_channel_is_missing_and_a_lower_case_region_is_no_tickets(self) -> None:
+        assert [] == gaps(
+            rule("a", Condition("channel", "ne", "")), rule("b", Condition("channel", "missing"))
+        )
+        found = analysis(
+            rule("a", Condition("region", "in", ["us", "ca"])),
+            rule("b", Condition("region", "ne", "x")),
+        )
+        assert () == found.overlaps
+
+    def test_forty_rules_on_ten_facts_are_walked_or_refused_quickly(self) -> None:
+        # Each rule left out by one of ten bools: 4**10 cells. The walk counts each rule
+        # it tries, so it gives up after a bounded number of steps (no timing is asserted).
+        rules = tuple(
+            Rule(
+                f"r{i}",
+                unless=Condition(f"facts.b{i % 10}", "eq", True),
+                owe=Owe(amount=Money(1, "USD")),
+            )
+            for i in range(40)
+        )
+        found = analysis(*rules)
+        assert found.too_large
+        smaller = analysis(*rules[:5])
+        assert not smaller.too_large
+        assert smaller.overlaps
 
 
 class TestOverlaps:
@@ -343,11 +418,11 @@ class TestTheExamples:
 
 class TestTooLarge:
     def test_a_table_too_large_to_walk_says_so_and_is_not_complete(self) -> None:
-        # Four facts of 30 values each: 30**4 cells, past the bound.
-        sets = [Condition(f"facts.f{i}", "in", list(range(30))) for i in range(4)]
+        # Five facts of 30 values each: 30**5 cells, past the bound.
+        sets = [Condition(f"facts.f{i}", "in", list(range(30))) for i in range(5)]
         found = analysis(rule("wide", *sets))
         assert (True, False) == (found.too_large, found.complete)
-        assert 30**4 > MAX_CELLS
+        assert 30**5 > MAX_STEPS
 
 
 class TestCheck:
@@ -377,11 +452,11 @@ class TestCheck:
         assert out.endswith("all rules pass\n")
 
     def test_a_table_too_large_fails_the_check(self, tmp_path: Path) -> None:
-        sets = [Condition(f"facts.f{i}", "in", list(range(30))) for i in range(4)]
+        sets = [Condition(f"facts.f{i}", "in", list(range(30))) for i in range(5)]
         policy = attrs.evolve(USD, rules=(rule("wide", *sets),), tables=(Table("w", ["wide"]),))
         code, out = self.run(policy, tmp_path)
         assert 1 == code
-        assert "FAIL  table 'w': too large to analyse (over 200,000 cells)" in out
+        assert "FAIL  table 'w': too large to analyse (over 1,000,000 steps)" in out
 
 
 # ---- the property ----------------------------------------------------------------------------

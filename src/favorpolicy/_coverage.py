@@ -19,8 +19,8 @@ refused. The facts are taken as independent: the analysis does not know that
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -47,11 +47,10 @@ _BOUNDS: Final[Mapping[str, tuple[int | None, int | None]]] = {
     "customer.tenure_years": (0, None),
     "customer.prior_remedies": (0, None),
 }
-#: Regions past this many cells visited are not analysed: the table is too large.
-MAX_CELLS: Final = 200_000
+#: A table whose walk takes more steps than this (each cell visited, and each rule tried
+#: on it) is not analysed: it is too large.
+MAX_STEPS: Final = 1_000_000
 _ORDERED: Final = ("number", "date", "datetime")
-#: A text no condition names (it holds a character a checked text cannot).
-_OTHER_TEXT: Final = "\x00another text"
 
 
 @attrs.frozen
@@ -60,7 +59,8 @@ class Cell:
 
     *kind* is ``missing`` (the ticket lacks the fact), ``point`` (the one *value*),
     ``between`` (the values of *family* strictly between *low* and *high*; None is no
-    end), ``other`` (any text but those *named*) or ``present`` (any value at all).
+    end), ``other`` (any text but those *named*), ``another_type`` (a named fact's value
+    of a family none of *named*) or ``present`` (any value at all).
     *example* is the value the conditions are tried on.
     """
 
@@ -77,6 +77,8 @@ class Cell:
             return value is MISSING
         if self.kind == "present":
             return value is not MISSING
+        if self.kind == "another_type":
+            return value is not MISSING and family_of(value) not in self.named
         if family_of(value) != self.family:
             return False
         if self.kind == "point":
@@ -106,11 +108,11 @@ def _shown(value: object) -> str:
 
 def _describe(fact: str, cells: Sequence[Cell], chosen: Iterable[int]) -> str:
     """*fact*'s cells *chosen*, in words: ``facts.uptime_percent ≥ 99.99``."""
+    indices = sorted(chosen)
+    picked = {index: cells[index] for index in indices}
     parts: list[str] = []
-    points: list[str] = []
     run: list[int] = []
-    for index in sorted(chosen):
-        cell = cells[index]
+    for index, cell in picked.items():
         ordered = cell.kind in {"point", "between"} and cell.family in _ORDERED
         if run and not (ordered and run[-1] == index - 1 and cells[run[-1]].family == cell.family):
             parts.append(_range(fact, cells[run[0]], cells[run[-1]]))
@@ -121,22 +123,44 @@ def _describe(fact: str, cells: Sequence[Cell], chosen: Iterable[int]) -> str:
             parts.append(f"{fact} is missing")
         elif cell.kind == "present":
             parts.append(f"{fact} is given")
-        elif cell.kind == "other":
-            named = ", ".join(_shown(value) for value in cell.named)
-            points.append("another text" + (f" (not {named})" if named else ""))
-        else:
-            points.append(_shown(cell.example))
     if run:
         parts.append(_range(fact, cells[run[0]], cells[run[-1]]))
-    if len(points) == 1:
-        parts.append(
-            f"{fact} = {points[0]}"
-            if not points[0].startswith("another")
-            else f"{fact} is {points[0]}"
-        )
-    elif points:
-        parts.append(f"{fact} in {', '.join(points)}")
+    parts.extend(_unordered(fact, cells, picked))
+    parts.extend(
+        f"{fact} is not a {' or a '.join(map(str, cell.named))}"
+        for cell in picked.values()
+        if cell.kind == "another_type"
+    )
     return " or ".join(parts)
+
+
+def _unordered(fact: str, cells: Sequence[Cell], picked: Mapping[int, Cell]) -> list[str]:
+    """The text, bool, fault and tier cells among *picked*, in words."""
+    other = next((cell for cell in picked.values() if cell.kind == "other"), None)
+    points = [
+        cell for cell in picked.values() if cell.kind == "point" and cell.family not in _ORDERED
+    ]
+    if other is not None:  # any text but those not picked
+        left_out = [
+            cell.example
+            for cell in cells
+            if cell.kind == "point" and cell.family == "text" and cell not in points
+        ]
+        shown = ", ".join(_shown(value) for value in left_out)
+        rest = [point for point in points if point.family != "text"]
+        text = (
+            f"{fact} is any text"
+            if not left_out
+            else f"{fact} is not {shown}"
+            if len(left_out) == 1
+            else f"{fact} is none of {shown}"
+        )
+        return [text, *_unordered(fact, cells, dict(enumerate(rest)))] if rest else [text]
+    if not points:
+        return []
+    if len(points) == 1:
+        return [f"{fact} = {_shown(points[0].example)}"]
+    return [f"{fact} in {', '.join(_shown(point.example) for point in points)}"]
 
 
 def _range(fact: str, first: Cell, last: Cell) -> str:
@@ -211,7 +235,7 @@ class TableAnalysis:
     overlaps: tuple[Overlap, ...]
     #: The cells each fact the table tests was cut into, in order.
     cells: Mapping[str, tuple[Cell, ...]] = attrs.field(factory=dict)
-    #: The table had more than MAX_CELLS cells to visit and was not analysed whole.
+    #: The walk would take more than MAX_STEPS steps, so the table was not analysed.
     too_large: bool = False
 
     @property
@@ -235,8 +259,7 @@ def _values(conditions: Iterable[Condition]) -> list[object]:
 def _between(fact: str, family: str, low: object, high: object) -> object | None:
     """A value strictly between *low* and *high* (None: no end), or None if there is none."""
     if family == "number":
-        whole = FACTS.get(fact, None) is not None and FACTS[fact].kind == "number"
-        if whole:  # counts: severity, days, hours, years
+        if _whole(fact):  # counts: severity, days, hours, years
             example: object = (
                 math.ceil(high) - 1  # type: ignore[call-overload]  # a number
                 if low is None
@@ -251,14 +274,23 @@ def _between(fact: str, family: str, low: object, high: object) -> object | None
             example = CONTEXT.divide(total, 2)
     else:
         step = timedelta(days=1) if family == "date" else timedelta(seconds=1)
-        if low is None:
-            example = high - step  # type: ignore[operator]  # a date or datetime
-        elif high is None or family == "date":
-            example = low + step  # type: ignore[operator]  # a date or datetime
-        else:
-            example = low + (high - low) / 2  # type: ignore[operator]  # datetimes
+        try:
+            if low is None:
+                example = high - step  # type: ignore[operator]  # a date or datetime
+            elif high is None or family == "date":
+                example = low + step  # type: ignore[operator]  # a date or datetime
+            else:
+                example = low + (high - low) / 2  # type: ignore[operator]  # datetimes
+        except OverflowError:  # past date.max or before date.min: no day is there
+            return None
     inside = (low is None or example > low) and (high is None or example < high)  # type: ignore[operator]  # one family
     return example if inside else None
+
+
+def _whole(fact: str) -> bool:
+    """Whether *fact* holds only whole numbers: the counts (severity, days, hours, years)."""
+    found = FACTS.get(fact)
+    return found is not None and found.kind == "number"
 
 
 def _ordered_cells(fact: str, family: str, points: list[object]) -> list[Cell]:
@@ -270,6 +302,7 @@ def _ordered_cells(fact: str, family: str, points: list[object]) -> list[Cell]:
         if (lowest is None or mark >= lowest) and (highest is None or mark <= highest)  # type: ignore[operator]  # numbers
     }
     ordered: list[object] = sorted(marks)  # type: ignore[type-var]  # one ordered family
+    whole = family == "number" and _whole(fact)
     cells: list[Cell] = []
     edges: list[object] = [None, *ordered, None]
     for index, mark in enumerate([*ordered, None]):
@@ -279,9 +312,43 @@ def _ordered_cells(fact: str, family: str, points: list[object]) -> list[Cell]:
             example = _between(fact, family, low, high)
             if example is not None:
                 cells.append(Cell("between", example, family, low, high))
-        if mark is not None:
+        # 7.5 days is no ticket's: it cuts the days, but is no cell of its own.
+        if mark is not None and not (whole and mark != math.floor(mark)):  # type: ignore[call-overload]  # a number
             cells.append(Cell("point", mark, family))
     return cells
+
+
+#: Text facts a ticket never holds as "" (it is read as missing), and those held in upper
+#: case (a region, a country): a condition on another form names no ticket's value.
+_NEVER_EMPTY: Final = frozenset({"channel", "region", "country", "category"})
+_UPPER: Final = frozenset({"region", "country", "customer.region", "customer.country"})
+#: One value of each family, for the cell of a named fact's values of a family no
+#: condition names (a text where the rules compare numbers).
+_OF_FAMILY: Final[Mapping[str, object]] = {
+    "text": "",
+    "number": 0,
+    "bool": False,
+    "date": date(2000, 1, 1),
+    "datetime": datetime(2000, 1, 1, tzinfo=UTC),
+}
+
+
+def _other_text(named: Iterable[object]) -> str:
+    """A text none of *named* is."""
+    taken = set(named)
+    text = "\x00another text"
+    while text in taken:
+        text += "\x00"
+    return text
+
+
+def _possible(fact: str, value: object) -> bool:
+    """Whether a ticket can hold *value* as *fact*: "" is missing, a region upper case."""
+    if not isinstance(value, str):
+        return True
+    if fact.removeprefix("customer.") in _NEVER_EMPTY and value == "":
+        return False
+    return fact not in _UPPER or value == value.upper()
 
 
 def _cells(fact: str, conditions: Sequence[Condition], tiers: tuple[str, ...]) -> list[Cell]:
@@ -308,47 +375,67 @@ def _cells(fact: str, conditions: Sequence[Condition], tiers: tuple[str, ...]) -
             cells.extend(Cell("point", fault, "fault") for fault in Fault)
         else:
             unique = sorted(set(named), key=str)
-            cells.extend(Cell("point", text, "text") for text in unique)
-            cells.append(Cell("other", _OTHER_TEXT, "text", named=tuple(unique)))
+            cells.extend(Cell("point", text, "text") for text in unique if _possible(fact, text))
+            cells.append(Cell("other", _other_text(unique), "text", named=tuple(unique)))
+    if fact not in FACTS:  # a named fact may hold a value of any family
+        unnamed = [family for family in _OF_FAMILY if family not in by_family]
+        if unnamed:
+            cells.append(
+                Cell("another_type", _OF_FAMILY[unnamed[0]], named=tuple(sorted(by_family)))
+            )
     return cells
 
 
 # ---- the walk --------------------------------------------------------------------------------
 
-_Tests = Mapping[str, tuple[Callable[[object], bool], ...]]
-
 
 @attrs.frozen
 class _Part:
-    """A rule (or the table's scope) as tests grouped by fact."""
+    """A rule (or the table's scope), as what each of its conditions says on each cell.
+
+    ``when[fact][cell]`` is whether every ``when`` condition on *fact* holds there;
+    ``unless[fact][cell]`` has bit *g* set when every condition of ``unless`` group *g*
+    on *fact* holds there (a group that does not test *fact* always has its bit set).
+    """
 
     name: str
-    when: _Tests
-    unless: tuple[_Tests, ...]
+    when: Mapping[str, tuple[bool, ...]]
+    unless: Mapping[str, tuple[int, ...]]
+    #: One bit for each ``unless`` group.
+    groups: int
     facts: frozenset[str]
 
 
-def _grouped(conditions: Iterable[Condition]) -> _Tests:
-    tests: dict[str, list[Callable[[object], bool]]] = {}
-    for condition in conditions:
-        tests.setdefault(condition.fact, []).append(condition.test_parts()[1])
-    return {fact: tuple(found) for fact, found in tests.items()}
+def _holds(conditions: Iterable[Condition], value: object) -> bool:
+    return all(condition.test_parts()[1](value) for condition in conditions)
 
 
 def _part(
-    name: str, when: tuple[Condition, ...], unless: tuple[tuple[Condition, ...], ...]
+    name: str,
+    when: tuple[Condition, ...],
+    unless: tuple[tuple[Condition, ...], ...],
+    cells: Mapping[str, Sequence[Cell]],
 ) -> _Part:
-    groups = tuple(_grouped(group) for group in unless)
-    facts = {c.fact for c in when} | {c.fact for group in unless for c in group}
-    return _Part(name, _grouped(when), groups, frozenset(facts))
-
-
-def _passes(tests: _Tests, fact: str, value: object) -> bool:
-    return all(test(value) for test in tests.get(fact, ()))
-
-
-def _excluded(part: _Part, values: Mapping[str, object]) -> bool:
-    return any(all(_passes(group, fact, values[fact]) for fact in group) for group in part.unless)
+    when_facts = {c.fact for c in when}
+    unless_facts = {c.fact for group in unless for c in group}
+    truth = {
+        fact: tuple(
+            _holds((c for c in when if c.fact == fact), cell.example) for cell in cells[fact]
+        )
+        for fact in when_facts
+    }
+    bits = {
+        fact: tuple(
+            sum(
+                1 << number
+                for number, group in enumerate(unless)
+                if _holds((c for c in group if c.fact == fact), cell.example)
+            )
+            for cell in cells[fact]
+        )
+        for fact in unless_facts
+    }
+    return _Part(name, truth, bits, (1 << len(unless)) - 1, frozenset(when_facts | unless_facts))
 
 
 class _TooLarge(Exception):
@@ -358,6 +445,9 @@ class _TooLarge(Exception):
 #: What a leaf of the walk found: () for a gap, or the names of the two or more rules that
 #: all match (an overlap).
 _Label = tuple[str, ...]
+#: A rule still possible at a node, and the bits of its ``unless`` groups whose conditions
+#: all hold so far.
+_Active = tuple[tuple[_Part, int], ...]
 
 
 @attrs.define
@@ -365,31 +455,37 @@ class _Walk:
     facts: tuple[str, ...]
     cells: Mapping[str, list[Cell]]
     scope: _Part
-    visited: int = 0
+    #: Steps taken: each node, and each rule tried at it.
+    steps: int = 0
 
-    def regions(
-        self, index: int, values: dict[str, object], active: tuple[_Part, ...]
-    ) -> list[tuple[_Label, _Region]]:
+    def regions(self, index: int, scope_bits: int, active: _Active) -> list[tuple[_Label, _Region]]:
         """The gaps and overlaps under this node, as regions over ``facts[index:]``; the
         regions of one finding that differ only in this fact's cell are merged."""
-        self.visited += 1
-        if self.visited > MAX_CELLS:
+        self.steps += 1 + len(active)
+        if self.steps > MAX_STEPS:
             raise _TooLarge
         if index == len(self.facts):
-            return self._leaf(values, active)
+            if scope_bits:  # every condition of one of the scope's unless groups holds
+                return []
+            matched = tuple(sorted(part.name for part, bits in active if not bits))
+            return [(matched, {})] if len(matched) != 1 else []
         fact = self.facts[index]
-        if fact not in self.scope.facts and not any(fact in part.facts for part in active):
-            return self.regions(index + 1, values, active)
+        if fact not in self.scope.facts and not any(fact in part.facts for part, _ in active):
+            return self.regions(index + 1, scope_bits, active)
         found: dict[tuple[_Label, tuple[tuple[str, frozenset[int]], ...]], set[int]] = {}
-        for number, cell in enumerate(self.cells[fact]):
-            value = cell.example
-            if not _passes(self.scope.when, fact, value):
+        scope_when = self.scope.when.get(fact)
+        scope_unless = self.scope.unless.get(fact)
+        for number in range(len(self.cells[fact])):
+            if scope_when is not None and not scope_when[number]:
                 continue
-            values[fact] = value
-            kept = tuple(part for part in active if _passes(part.when, fact, value))
-            for label, region in self.regions(index + 1, values, kept):
+            kept = tuple(_step(part, bits, fact, number) for part, bits in active)
+            below = self.regions(
+                index + 1,
+                scope_bits if scope_unless is None else scope_bits & scope_unless[number],
+                tuple(item for item in kept if item is not None),
+            )
+            for label, region in below:
                 found.setdefault((label, tuple(sorted(region.items()))), set()).add(number)
-            del values[fact]
         everything = frozenset(range(len(self.cells[fact])))
         merged: list[tuple[_Label, _Region]] = []
         for (label, rest), numbers in found.items():
@@ -399,13 +495,14 @@ class _Walk:
             merged.append((label, region))
         return merged
 
-    def _leaf(
-        self, values: Mapping[str, object], active: tuple[_Part, ...]
-    ) -> list[tuple[_Label, _Region]]:
-        if _excluded(self.scope, values):
-            return []
-        matched = tuple(sorted(part.name for part in active if not _excluded(part, values)))
-        return [(matched, {})] if len(matched) != 1 else []
+
+def _step(part: _Part, bits: int, fact: str, number: int) -> tuple[_Part, int] | None:
+    """The rule at the next node, once *fact* is in cell *number*; None if it cannot match."""
+    when = part.when.get(fact)
+    if when is not None and not when[number]:
+        return None
+    unless = part.unless.get(fact)
+    return (part, bits if unless is None else bits & unless[number])
 
 
 def _in_order(region: _Region, facts: Sequence[str]) -> list[tuple[str, frozenset[int]]]:
@@ -424,15 +521,14 @@ def _where(
 def _words(cells: Mapping[str, list[Cell]], region: _Region, facts: Sequence[str]) -> str:
     if not region:
         return "every ticket in the table's scope"
-    return ", ".join(
+    # One clause a fact, all of which hold: "kind = 'outage'; facts.uptime_percent < 95".
+    return "; ".join(
         _describe(fact, cells[fact], chosen) for fact, chosen in _in_order(region, facts)
     )
 
 
 def analyse(table: Table, rules: Sequence[Rule], tiers: tuple[str, ...]) -> TableAnalysis:
     """The gaps and overlaps of *table*, whose *rules* are the policy's rules it names."""
-    scope = _part("", table.when, table.unless)
-    parts = tuple(_part(rule.name, rule.when, rule.unless) for rule in rules)
     conditions: dict[str, list[Condition]] = {}
     for condition in (
         *table.when,
@@ -442,11 +538,17 @@ def analyse(table: Table, rules: Sequence[Rule], tiers: tuple[str, ...]) -> Tabl
     ):
         conditions.setdefault(condition.fact, []).append(condition)
     # The scope's facts first: a gap then reads from the scope inward.
-    facts = tuple(sorted(conditions, key=lambda fact: (fact not in scope.facts, fact)))
+    in_scope = {c.fact for c in (*table.when, *(c for group in table.unless for c in group))}
+    facts = tuple(sorted(conditions, key=lambda fact: (fact not in in_scope, fact)))
     cells = {fact: _cells(fact, conditions[fact], tiers) for fact in facts}
     cut = {fact: tuple(cells[fact]) for fact in facts}
+    scope = _part("", table.when, table.unless, cells)
+    parts = tuple(
+        (_part(rule.name, rule.when, rule.unless, cells), (1 << len(rule.unless)) - 1)
+        for rule in rules
+    )
     try:
-        found = _Walk(facts, cells, scope).regions(0, {}, parts)
+        found = _Walk(facts, cells, scope).regions(0, scope.groups, parts)
     except _TooLarge:
         return TableAnalysis(table.name, (), (), cut, too_large=True)
     gaps = tuple(

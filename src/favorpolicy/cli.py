@@ -268,7 +268,7 @@ _SHOWN = 20
 def _check_tables(policy: Policy, overlaps: bool) -> int:
     """Show each declared table's gaps (and its overlaps, if asked); return how many are
     not complete."""
-    from ._coverage import MAX_CELLS, analyse_tables  # noqa: PLC0415  # only with tables
+    from ._coverage import MAX_STEPS, analyse_tables  # noqa: PLC0415  # only with tables
 
     incomplete = 0
     for analysis in analyse_tables(policy):
@@ -276,7 +276,7 @@ def _check_tables(policy: Policy, overlaps: bool) -> int:
         if analysis.too_large:
             incomplete += 1
             click.echo(
-                f"FAIL  table {name}: too large to analyse (over {MAX_CELLS:,} cells); "
+                f"FAIL  table {name}: too large to analyse (over {MAX_STEPS:,} steps); "
                 "split it into smaller tables"
             )
             continue
