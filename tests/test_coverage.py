@@ -308,7 +308,9 @@ class TestCellsEveryTicketCanBeIn:
             rule("b", Condition("days_since_delivery", "gt", Decimal("7.5"))),
         )
         assert ["days_since_delivery is missing"] == found
-        assert ["1 ≤ severity < 2.5"] == gaps(rule("a", Condition("severity", "ge", Decimal("2.5"))))
+        assert ["1 ≤ severity < 2.5"] == gaps(
+            rule("a", Condition("severity", "ge", Decimal("2.5")))
+        )
 
     def test_an_empty_channel_is_missing_and_a_lower_case_region_is_no_tickets(self) -> None:
         assert [] == gaps(

@@ -53,7 +53,7 @@ def test_a_json_ticket_reads_every_new_field() -> None:
         (ISSUE | {"delivered_at": "soon"}, None, "issue.delivered_at: 'soon' is not an ISO"),
         (ISSUE | {"facts": [1, 2]}, None, "issue.facts: [1, 2] is not an object"),
         (ISSUE | {"facts": {"Bad Name": 1}}, None, "issue.facts: the name 'Bad Name'"),
-        (ISSUE | {"facts": {"deep": {"a": 1}}}, None, "issue.facts.deep: {'a': 1} is a dict"),
+        (ISSUE | {"facts": {"deep": {"a": 1}}}, None, "issue.facts.deep: {'a': 1} is not a fact"),
         (ISSUE | {"facts": {"n": 10**30}}, None, "issue.facts.n: 10000"),
         (ISSUE | {"category": "x" * 2000}, None, "issue.category: 'xxxxx"),
         (ISSUE, {"facts": {"x": None}}, "customer.facts.x: None is a NoneType"),

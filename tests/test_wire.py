@@ -26,10 +26,12 @@ from favorpolicy import (
     Issue,
     Money,
     Policy,
+    event_from_dict,
     event_from_json,
     event_to_dict,
     event_to_json,
     json_schema,
+    resolution_from_dict,
     resolution_from_json,
     resolution_to_dict,
     resolution_to_json,
@@ -362,3 +364,97 @@ class TestSchemaCommand:
             json_schema("ledger")
         result = CliRunner().invoke(main, ["schema", "event", "--currency", "USD"])
         assert 2 == result.exit_code
+
+
+class TestFoundByAttack:
+    """Cases an attack on the wire format found: each a crash, a leak or an unequal round
+    trip before it was mended."""
+
+    def test_a_dated_fact_out_of_range_in_utc_is_refused_with_its_path(self) -> None:
+        document = json.loads(json.dumps(TICKET))
+        document["issue"]["facts"] = {"d": {"datetime": "0001-01-01T00:00:00+01:00"}}
+        with pytest.raises(InvalidTicket, match=r"^issue\.facts\.d: .* out of range in UTC"):
+            ticket_from_json(json.dumps(document), "USD")
+
+    def test_a_lower_case_z_is_utc_and_a_long_moment_is_refused(self) -> None:
+        document = json.loads(json.dumps(TICKET))
+        document["issue"]["occurred_at"] = "2026-03-14T10:00:00z"
+        _, issue = ticket_from_json(json.dumps(document), "USD")
+        assert datetime(2026, 3, 14, 10, tzinfo=UTC) == issue.occurred_at
+        document["issue"]["occurred_at"] = "2026-03-14T10:00:00." + "1" * 50 + "Z"
+        assert not valid(document, "ticket")
+        with pytest.raises(InvalidTicket, match=r"^issue\.occurred_at: "):
+            ticket_from_json(json.dumps(document), "USD")
+
+    @pytest.mark.parametrize("value", [Decimal(5), Decimal("-0"), Decimal("100"), Decimal("1E+3")])
+    def test_a_whole_decimal_fact_comes_back_a_decimal(self, value: Decimal) -> None:
+        customer = Customer("C", facts={"n": value})
+        issue = Issue("T", "late", "unknown", Money(1, "USD"), facts={"n": value})
+        back = ticket_from_json(ticket_to_json(customer, issue), "USD")
+        assert (customer, issue) == back
+        assert Decimal is type(back[1].facts["n"])
+        assert (
+            resolve(issue, customer, Policy.default("USD")).key
+            == resolve(back[1], back[0], Policy.default("USD")).key
+        )
+
+    def test_the_size_limit_counts_bytes_not_characters(self) -> None:
+        document = json.loads(json.dumps(TICKET))
+        document["issue"]["conduct"] = "🙂" * 300_000  # 300,000 characters, 1.2 MB
+        text = json.dumps(document, ensure_ascii=False)
+        assert len(text) < MAX_JSON_BYTES
+        with pytest.raises(InvalidTicket, match=r"^ticket: 1,200,\d{3} bytes is more than"):
+            ticket_from_json(text, "USD")
+
+    def test_a_count_of_prior_remedies_is_bounded(self) -> None:
+        with pytest.raises(FavorPolicyError, match=r"^prior_remedies: .* out of range"):
+            Customer("C", prior_remedies=10**5000)
+        document = json.loads(json.dumps(TICKET))
+        document["customer"]["prior_remedies"] = 10**9 + 1
+        assert not valid(document, "ticket")
+        with pytest.raises(InvalidTicket, match=r"^customer\.prior_remedies: "):
+            ticket_from_dict(document, "USD")
+
+    EVENT: dict[str, Any] = {  # noqa: RUF012  # read, never changed
+        "id": "e",
+        "kind": "resolved",
+        "key": "k",
+        "issue_id": "T",
+        "customer_id": "C",
+        "role": None,
+    }
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"verdict": "x"}, r"^event\.verdict: 'x' is not an object"),
+            ({"fault": 5}, r"^event\.fault: 5 is not an object"),
+            ({"fault": {"plugin": "p"}}, r"^event\.fault\.hook: required field missing"),
+            ({"verdict": {"level": "bogus"}}, r"^event\.verdict\.level: 'bogus' is not one of"),
+            ({"id": 5}, r"^event\.id: 5 is not text"),
+            ({"surprise": 1}, r"^event\.surprise: unknown key"),
+            ({"kind": "sent"}, r"^event\.kind: 'sent' is not one of resolved"),
+            ({"resolution": [1]}, r"^event\.resolution: \[1\] is not an object"),
+        ],
+    )
+    def test_a_bad_event_names_the_path(self, change: dict[str, Any], message: str) -> None:
+        with pytest.raises(InvalidTicket, match=message):
+            event_from_json(json.dumps(self.EVENT | change))
+
+    @pytest.mark.parametrize("data", [None, [], "text", 5])
+    def test_what_is_not_an_object_is_refused(self, data: Any) -> None:
+        with pytest.raises(InvalidTicket, match=r"^event: .* is not an object"):
+            event_from_dict(data)
+        with pytest.raises(InvalidTicket, match=r"^resolution: .* is not an object"):
+            resolution_from_dict(data)
+
+    def test_a_resolutions_text_is_text_and_its_level_a_level(self) -> None:
+        resolution = resolve(
+            Issue("T-1", "late", "business", Money(10, "USD")), Customer("C"), Policy.default("USD")
+        )
+        data = resolution_to_dict(resolution)
+        with pytest.raises(InvalidTicket, match=r"^resolution\.issue_id: 123 is not text"):
+            resolution_from_dict(data | {"issue_id": 123})
+        bad_screen = data | {"screen": data["screen"] | {"level": "bogus"}}
+        with pytest.raises(InvalidTicket, match=r"^resolution\.screen\.level: 'bogus' is not one"):
+            resolution_from_dict(bad_screen)

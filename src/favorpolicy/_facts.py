@@ -99,7 +99,10 @@ def checked_fact(path: str, value: object, error: type[FavorPolicyError]) -> Fac
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, date):
-        return _plain_moment(value)
+        try:
+            return _plain_moment(value)
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first moment in UTC
+            raise error(f"{path}: {show(value)} is out of range in UTC") from None
     if isinstance(value, str):
         if len(value) > _TEXT_LIMIT:
             raise error(f"{path}: {show(value)} is too long; at most {_TEXT_LIMIT} characters")

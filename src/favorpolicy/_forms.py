@@ -20,7 +20,7 @@ import enum
 import functools
 import json
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -28,7 +28,7 @@ import attrs
 
 from ._events import Event, EventKind
 from ._model import Customer, Issue, Level, PluginFault, Resolution, ScreenVerdict
-from ._money import Money
+from ._money import CONTEXT, Money
 from ._policy import Policy
 from ._show import one_line, show
 from .exceptions import CurrencyMismatch, FavorPolicyError, InvalidTicket
@@ -99,7 +99,7 @@ def converter() -> cattrs.Converter:
     made.register_unstructure_hook(Money, str)
     made.register_structure_hook(Money, _money_text)
     made.register_unstructure_hook(Level, str)
-    made.register_structure_hook(Level, lambda text, _: Level[text.upper()])
+    made.register_structure_hook(Level, _level)
     made.register_structure_hook(Decimal, _decimal)
     made.register_unstructure_hook(Decimal, lambda value: value)
     made.register_structure_hook(Amount, _amount)
@@ -107,7 +107,22 @@ def converter() -> cattrs.Converter:
     made.register_structure_hook(Any, lambda value, _: value)
     made.register_structure_hook(int, _whole)
     made.register_structure_hook(bool, _flag)
+    made.register_structure_hook(str, _text)
     return made
+
+
+def _level(value: object, _: object) -> Level:
+    names = {level.name.lower(): level for level in Level}
+    if not isinstance(value, str) or value.lower() not in names:
+        raise ValueError(f"{show(value)} is not one of {', '.join(names)}")
+    return names[value.lower()]
+
+
+def _text(value: object, _: object) -> str:
+    # str(5) is "5": a file's text is text as written, and nothing else.
+    if not isinstance(value, str):
+        raise TypeError(f"{show(value)} is not text")  # cattrs adds the key path
+    return value
 
 
 def _money_text(value: object, _: object) -> Money:
@@ -210,8 +225,10 @@ def _when(path: str, value: object, kind: type[date]) -> Any:
         return value
     if not isinstance(value, str) or len(value) > 64:
         raise InvalidTicket(f"{path}: {show(value)} is not an ISO {kind.__name__} text")
+    # RFC 3339 allows a lower-case "z"; Python's reader takes only "Z".
+    text = value[:-1] + "Z" if value.endswith("z") else value
     try:
-        return kind.fromisoformat(value)
+        return kind.fromisoformat(text)
     except ValueError:
         raise InvalidTicket(f"{path}: {value!r} is not an ISO {kind.__name__}") from None
 
@@ -244,10 +261,17 @@ _DATED: Final[Mapping[str, type[date]]] = {"date": date, "datetime": datetime}
 
 def _fact_out(value: object) -> object:
     if isinstance(value, datetime):
-        return {"datetime": value.isoformat()}
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return {"datetime": moment.isoformat()}
     if isinstance(value, date):
         return {"date": value.isoformat()}
+    if isinstance(value, Decimal) and value.as_tuple().exponent >= 0:  # type: ignore[operator]  # a checked fact is finite
+        # A whole Decimal written "5" would come back an int: "5.0" comes back a Decimal.
+        return value.quantize(_TENTH, context=CONTEXT)
     return value
+
+
+_TENTH: Final = Decimal("0.1")
 
 
 def _key(key: object) -> str:
@@ -372,6 +396,8 @@ def resolution_json(resolution: Resolution) -> str:
 
 def resolution_from_dict(data: Mapping[str, Any]) -> Resolution:
     """Structure :func:`resolution_to_dict`'s output back to an equal Resolution."""
+    if not isinstance(data, Mapping):
+        raise InvalidTicket(f"resolution: {show(data)} is not an object")
     try:
         return converter().structure(dict(data), Resolution)
     except _unreadable() as error:
@@ -402,22 +428,58 @@ def event_to_dict(event: Event, *, with_resolution: bool = True) -> dict[str, An
 
 def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Event:
     """Structure :func:`event_to_dict`'s output back into an equal Event, with *policy*."""
+    if not isinstance(data, Mapping):
+        raise InvalidTicket(f"event: {show(data)} is not an object")
+    unknown = [key for key in data if key not in _EVENT_KEYS]
+    if unknown:
+        raise InvalidTicket(f"event.{_key(unknown[0])}: unknown key")
+    if "kind" not in data:
+        raise InvalidTicket("event.kind: required key missing")
     try:
-        verdict, fault, resolution = data.get("verdict"), data.get("fault"), data.get("resolution")
-        return Event(
-            kind=EventKind(data["kind"]),
-            id=data["id"],
-            key=data["key"],
-            issue_id=data["issue_id"],
-            customer_id=data["customer_id"],
-            role=data.get("role"),
-            verdict=None if verdict is None else converter().structure(verdict, ScreenVerdict),
-            fault=None if fault is None else converter().structure(fault, PluginFault),
-            resolution=None if resolution is None else resolution_from_dict(resolution),
-            policy=policy,
-        )
+        kind = EventKind(data.get("kind"))  # type: ignore[arg-type]  # ValueError covers the rest
+    except ValueError:
+        kinds = ", ".join(kind.value for kind in EventKind)
+        raise InvalidTicket(f"event.kind: {show(data.get('kind'))} is not one of {kinds}") from None
+    texts: dict[str, Any] = {}
+    for name in ("id", "key", "issue_id", "customer_id", "role"):
+        value = data.get(name)
+        if name not in data and name != "role":
+            raise InvalidTicket(f"event.{name}: required key missing")
+        if not isinstance(value, str) and not (name == "role" and value is None):
+            raise InvalidTicket(f"event.{name}: {show(value)} is not text")
+        texts[name] = value
+    resolution = data.get("resolution")
+    return Event(
+        kind=kind,
+        verdict=_part_of("event.verdict", data.get("verdict"), ScreenVerdict),
+        fault=_part_of("event.fault", data.get("fault"), PluginFault),
+        resolution=None if resolution is None else _resolution_in_event(resolution),
+        policy=policy,
+        **texts,
+    )
+
+
+_EVENT_KEYS: Final = frozenset(
+    {"id", "kind", "key", "issue_id", "customer_id", "role", "verdict", "fault", "resolution"}
+)
+
+
+def _part_of(path: str, value: object, kind: type[_T]) -> _T | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidTicket(f"{path}: {show(value)} is not an object")
+    try:
+        return converter().structure(dict(value), kind)
     except _unreadable() as error:
-        raise InvalidTicket(_read_back("event", error)) from None
+        raise InvalidTicket(_read_back(path, error)) from None
+
+
+def _resolution_in_event(value: object) -> Resolution:
+    try:
+        return resolution_from_dict(value)  # type: ignore[arg-type]  # checked there
+    except InvalidTicket as error:
+        raise InvalidTicket(f"event.{error}") from None
 
 
 def _read_back(what: str, error: Exception) -> str:

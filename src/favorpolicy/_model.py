@@ -38,6 +38,7 @@ __all__ = [
     "Remedy",
     "RemedyKind",
     "Resolution",
+    "MAX_PRIOR_REMEDIES",
     "NAME_LIMIT",
     "ScreenVerdict",
     "WORDS_LIMIT",
@@ -124,6 +125,8 @@ def _optional_enum_converter(
 
 #: The longest text a field takes: an id or a name, and a customer's own words.
 NAME_LIMIT: Final = 1_000
+#: The most remedies a customer can have had before: a count, not a number of any size.
+MAX_PRIOR_REMEDIES: Final = 10**9
 WORDS_LIMIT: Final = 100_000
 
 
@@ -270,7 +273,9 @@ class Customer:
     lifetime_value: Money | None = attrs.field(
         default=None, validator=_amount(InvalidCustomer, optional=True)
     )
-    prior_remedies: int = attrs.field(default=0, validator=_int_between(InvalidCustomer, 0, None))
+    prior_remedies: int = attrs.field(
+        default=0, validator=_int_between(InvalidCustomer, 0, MAX_PRIOR_REMEDIES)
+    )
     preference: RemedyKind | None = attrs.field(
         default=None,
         converter=_to_preference,

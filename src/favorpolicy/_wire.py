@@ -24,7 +24,17 @@ from ._forms import (
     ticket_from_dict,
     ticket_to_dict,
 )
-from ._model import NAME_LIMIT, WORDS_LIMIT, Customer, Fault, Issue, Level, RemedyKind, Resolution
+from ._model import (
+    MAX_PRIOR_REMEDIES,
+    NAME_LIMIT,
+    WORDS_LIMIT,
+    Customer,
+    Fault,
+    Issue,
+    Level,
+    RemedyKind,
+    Resolution,
+)
 from ._policy import Policy
 from ._schema import policy_schema
 from .exceptions import InvalidTicket
@@ -71,8 +81,12 @@ def _read(text: str | bytes, what: str) -> Any:
 
     if not isinstance(text, str | bytes):
         raise InvalidTicket(f"{what}: a {type(text).__name__} is not JSON text")
-    if len(text) > MAX_JSON_BYTES:
-        raise InvalidTicket(f"{what}: {len(text):,} bytes is more than {MAX_JSON_BYTES:,}")
+    # A character is up to 4 bytes of UTF-8: count the bytes only when it could matter.
+    size = len(text)
+    if isinstance(text, str) and size * 4 > MAX_JSON_BYTES:
+        size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_JSON_BYTES:
+        raise InvalidTicket(f"{what}: {size:,} bytes is more than {MAX_JSON_BYTES:,}")
     try:
         return _decoder().decode(text)
     except (msgspec.DecodeError, RecursionError, ValueError) as error:
@@ -147,6 +161,7 @@ _MOMENT: Final = {
     "description": "an RFC 3339 moment: '2026-03-14T10:00:00+00:00' (no offset: UTC)",
     "type": ["string", "null"],
     "format": "date-time",
+    "maxLength": 64,
 }
 _DATE: Final = {"description": "an ISO date: '2021-04-01'", "type": "string", "format": "date"}
 _BELOW: Final = 10**18
@@ -218,7 +233,7 @@ def ticket_schema(currency: str | None = None) -> dict[str, Any]:
             "tier": _SOME_TEXT,
             "since": {**_DATE, "type": ["string", "null"]},
             "lifetime_value": {"anyOf": [amount, {"type": "null"}]},
-            "prior_remedies": {"type": "integer", "minimum": 0, "maximum": 10**9},
+            "prior_remedies": {"type": "integer", "minimum": 0, "maximum": MAX_PRIOR_REMEDIES},
             "preference": {"enum": [*kinds, None]},
             "region": {"anyOf": [_REGION, {"type": "null"}]},
             "facts": _facts_schema(),
