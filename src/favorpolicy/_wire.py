@@ -172,6 +172,17 @@ _MONEY_OUT: Final = {
 }
 
 
+def _document(name: str, description: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A whole schema: its dialect, its id and title, and *body*."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_SCHEMA_BASE}{name}.json",
+        "title": f"favorpolicy {name}",
+        "description": f"{description}; see docs/wire-format.md.",
+        **body,
+    }
+
+
 def _object(properties: dict[str, Any], *required: str) -> dict[str, Any]:
     return {
         "type": "object",
@@ -260,13 +271,11 @@ def ticket_schema(currency: str | None = None) -> dict[str, Any]:
         "fault",
         "loss",
     )
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{_SCHEMA_BASE}ticket.json",
-        "title": "favorpolicy ticket",
-        "description": "One customer and one issue; see docs/wire-format.md.",
-        **_object({"customer": customer, "issue": issue}, "customer", "issue"),
-    }
+    return _document(
+        "ticket",
+        "One customer and one issue",
+        _object({"customer": customer, "issue": issue}, "customer", "issue"),
+    )
 
 
 def _resolution_properties() -> dict[str, Any]:
@@ -332,25 +341,19 @@ def _fault() -> dict[str, Any]:
 def resolution_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of :func:`resolution_to_dict`'s output."""
     properties = _resolution_properties()
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{_SCHEMA_BASE}resolution.json",
-        "title": "favorpolicy resolution",
-        "description": "A decision, as resolve --json prints it; see docs/wire-format.md.",
-        **_object(properties, *properties),
-    }
+    return _document(
+        "resolution", "A decision, as resolve --json prints it", _object(properties, *properties)
+    )
 
 
 def event_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of :func:`event_to_dict`'s output."""
     resolution = _object(_resolution_properties(), *_resolution_properties())
     text = {"type": "string"}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{_SCHEMA_BASE}event.json",
-        "title": "favorpolicy event",
-        "description": "A notification, as the sinks send it; see docs/wire-format.md.",
-        **_object(
+    return _document(
+        "event",
+        "A notification, as the sinks send it",
+        _object(
             {
                 "id": text,
                 "kind": {"enum": [kind.value for kind in EventKind]},
@@ -369,7 +372,7 @@ def event_schema() -> dict[str, Any]:
             "customer_id",
             "role",
         ),
-    }
+    )
 
 
 def json_schema(name: str, *, currency: str | None = None) -> dict[str, Any]:
