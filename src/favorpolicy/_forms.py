@@ -40,6 +40,7 @@ __all__ = [
     "MOMENTS",
     "Amount",
     "converter",
+    "key_text",
     "event_from_dict",
     "event_to_dict",
     "parse_amount",
@@ -174,7 +175,7 @@ def _describe(error: BaseException, expected: type | None) -> str:
     from cattrs.v import format_exception  # noqa: PLC0415  # as above
 
     if isinstance(error, cattrs.ForbiddenExtraKeysError):
-        keys = sorted(_key(key) for key in error.extra_fields)
+        keys = sorted(key_text(key) for key in error.extra_fields)
         return f"unknown key(s) {_KEYS.join(keys)}"
     if isinstance(error, ValueError | TypeError | FavorPolicyError) and not isinstance(
         error, KeyError
@@ -238,7 +239,7 @@ def _facts(path: str, value: object) -> object:
     float; ``{"date": "2026-03-01"}`` and ``{"datetime": "..."}`` are a date and a moment."""
     if not isinstance(value, Mapping):
         raise InvalidTicket(f"{path}: {show(value)} is not an object of named facts")
-    return {name: _fact(f"{path}.{_key(name)}", item) for name, item in value.items()}
+    return {name: _fact(f"{path}.{key_text(name)}", item) for name, item in value.items()}
 
 
 def _fact(path: str, item: object) -> object:
@@ -274,7 +275,8 @@ def _fact_out(value: object) -> object:
 _TENTH: Final = Decimal("0.1")
 
 
-def _key(key: object) -> str:
+def key_text(key: object) -> str:
+    """A key of the caller's data, for a path: as written when it is short, printable text."""
     return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
 
 
@@ -284,7 +286,7 @@ def _section(data: Mapping[str, Any], name: str, allowed: frozenset[str]) -> dic
         raise InvalidTicket(f"{name}: {show(section)} is not an object")
     unknown = [key for key in section if key not in allowed]
     if unknown:
-        raise InvalidTicket(f"{name}.{_key(unknown[0])}: unknown key")
+        raise InvalidTicket(f"{name}.{key_text(unknown[0])}: unknown key")
     return dict(section)
 
 
@@ -294,7 +296,7 @@ def ticket_from_dict(data: object, currency: str) -> tuple[Customer, Issue]:
         raise InvalidTicket(f"ticket: {show(data)} is not an object with customer and issue")
     unknown = [key for key in data if key not in ("customer", "issue")]
     if unknown:
-        raise InvalidTicket(f"{_key(unknown[0])}: unknown key; a ticket has customer and issue")
+        raise InvalidTicket(f"{key_text(unknown[0])}: unknown key; a ticket has customer and issue")
     customer = _section(data, "customer", _CUSTOMER_KEYS)
     issue = _section(data, "issue", _ISSUE_KEYS)
     if "since" in customer:
@@ -432,7 +434,7 @@ def event_from_dict(data: Mapping[str, Any], policy: Policy | None = None) -> Ev
         raise InvalidTicket(f"event: {show(data)} is not an object")
     unknown = [key for key in data if key not in _EVENT_KEYS]
     if unknown:
-        raise InvalidTicket(f"event.{_key(unknown[0])}: unknown key")
+        raise InvalidTicket(f"event.{key_text(unknown[0])}: unknown key")
     if "kind" not in data:
         raise InvalidTicket("event.kind: required key missing")
     try:
@@ -488,5 +490,5 @@ def _read_back(what: str, error: Exception) -> str:
     if isinstance(error, cattrs.BaseValidationError):
         return one_line("; ".join(shape_messages(error, what)))
     if isinstance(error, KeyError):
-        return f"{what}.{_key(error.args[0])}: required key missing"
+        return f"{what}.{key_text(error.args[0])}: required key missing"
     return one_line(f"{what}: cannot be read back: {error}")

@@ -18,7 +18,7 @@ from ._policy import Offer, Policy
 from ._reasons import Note
 from ._tables import Package, Part, Tables
 
-__all__ = ["choose", "customer_first", "packages_of", "sized"]
+__all__ = ["choose", "close_call_line", "customer_first", "packages_of", "sized"]
 
 _add: Final = CONTEXT.add
 _APOLOGY: Final = RemedyKind.APOLOGY
@@ -83,6 +83,13 @@ def customer_first(
     return key
 
 
+def close_call_line(packages: list[Package], tables: Tables) -> tuple[Decimal, Decimal]:
+    """The cheapest of *packages*, and the close-call line it sets: what a package may
+    cost and still be a close call, which the customer's side wins."""
+    cheapest = min([package[2] for package in packages])
+    return cheapest, CONTEXT.multiply(cheapest, tables.close_call)
+
+
 def choose(
     packages: list[Package],
     customer: Customer,
@@ -91,8 +98,7 @@ def choose(
     notes: list[Note] | None,
 ) -> list[Package]:
     """Rank the packages, the customer's side first; with no *notes*, find just the first."""
-    cheapest = min([package[2] for package in packages])
-    line = CONTEXT.multiply(cheapest, tables.close_call)
+    cheapest, line = close_call_line(packages, tables)
     preference = customer.preference
     ranking = customer_first(line, preference)
     if notes is None:

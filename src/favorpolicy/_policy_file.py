@@ -20,7 +20,7 @@ from typing import Any, Final
 import attrs
 import cattrs
 
-from ._forms import Amount, converter, parse_amount, shape_messages
+from ._forms import Amount, converter, key_text, parse_amount, shape_messages
 from ._model import RemedyKind
 from ._money import Money
 from ._policy import Budget, GoodwillRules, Offer, Policy, Role, Valuation
@@ -136,10 +136,6 @@ def _shape_error(error: cattrs.BaseValidationError, source: str) -> InvalidPolic
     return InvalidPolicy(one_line(f"{source}: {'; '.join(shape_messages(error))}"))
 
 
-def _key(key: object) -> str:
-    return key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else show(key)
-
-
 def _money(path: str, value: Amount, currency: str) -> Money:
     try:
         return parse_amount(value, currency)
@@ -251,9 +247,9 @@ def _conditions(path: str, table: object, prefix: str = "") -> list[Condition]:
     conditions: list[Condition] = []
     for key, value in table.items():
         if not isinstance(key, str):
-            raise InvalidPolicy(f"{path}.{_key(key)}: is not a fact name")
+            raise InvalidPolicy(f"{path}.{key_text(key)}: is not a fact name")
         fact = prefix + key
-        here = f"{path}.{_key(key)}"
+        here = f"{path}.{key_text(key)}"
         if fact in _NAMESPACES and isinstance(value, Mapping):
             conditions.extend(_conditions(here, value, _NAMESPACES[fact]))
             continue
@@ -261,7 +257,7 @@ def _conditions(path: str, table: object, prefix: str = "") -> list[Condition]:
             if not value or any(op not in _OPS for op in value):
                 unknown = next((op for op in value if op not in _OPS), None)
                 raise InvalidPolicy(
-                    f"{here}.{_key(unknown)}: is not an operator ({', '.join(sorted(_OPS))})"
+                    f"{here}.{key_text(unknown)}: is not an operator ({', '.join(sorted(_OPS))})"
                     if unknown is not None
                     else f"{here}: is an empty table; name an operator"
                 )

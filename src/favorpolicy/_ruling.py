@@ -12,8 +12,7 @@ from typing import Final
 
 from . import _reasons as reasons
 from ._model import Customer, Issue, RemedyKind
-from ._money import CONTEXT
-from ._packages import choose, customer_first, packages_of
+from ._packages import choose, close_call_line, customer_first, packages_of
 from ._policy import Offer, Policy
 from ._reasons import Note
 from ._rules import Basis, Rule
@@ -27,12 +26,10 @@ __all__ = [
     "raised_terms",
     "recommended_first",
     "required_first",
-    "required_kinds",
     "review",
     "reviewer_of",
     "ruled_amount",
     "ruled_offers",
-    "with_required_offers",
     "with_rule_offers",
 ]
 
@@ -84,6 +81,11 @@ def with_rule_offers(offers: tuple[Offer, ...], hits: list[Rule]) -> tuple[Offer
         {offer for rule in hits for offer in rule.offers if offer not in offers},
         key=Offer.sort_key,
     )
+    return _before_last(offers, added)
+
+
+def _before_last(offers: tuple[Offer, ...], added: list[Offer]) -> tuple[Offer, ...]:
+    """*offers* with *added* just before the last one, the cash refund, which stays last."""
     return (*offers[:-1], *added, offers[-1]) if added else offers
 
 
@@ -100,13 +102,13 @@ def ruled_offers(
     offer of each kind they require; and what they require."""
     if not restricted:
         offers = with_rule_offers(offers, hits)
-    required = required_kinds(hits, restricted)
+    required = _required_kinds(hits, restricted)
     if required[0]:
-        offers = with_required_offers(offers, required[0])
+        offers = _with_required_offers(offers, required[0])
     return offers, required
 
 
-def required_kinds(hits: list[Rule], restricted: bool) -> Required:
+def _required_kinds(hits: list[Rule], restricted: bool) -> Required:
     """The kinds of remedy the matching rules require, and the rules that require them.
 
     Any required kind will do (the customer's order picks among them). A law's
@@ -119,14 +121,15 @@ def required_kinds(hits: list[Rule], restricted: bool) -> Required:
     return frozenset(rule.require for rule in requiring if rule.require is not None), requiring
 
 
-def with_required_offers(
+def _with_required_offers(
     offers: tuple[Offer, ...], kinds: frozenset[RemedyKind]
 ) -> tuple[Offer, ...]:
     """*offers*, and a plain offer of each required kind not among them, before the last
     offer. A plain one, since an offer with an ``extra`` begins with the extra when
     nothing is owed."""
-    added = [Offer(kind) for kind in sorted(kinds) if Offer(kind) not in offers]
-    return (*offers[:-1], *added, offers[-1]) if added else offers
+    return _before_last(
+        offers, [Offer(kind) for kind in sorted(kinds) if Offer(kind) not in offers]
+    )
 
 
 def required_first(  # noqa: PLR0917  # what ranking under a requirement reads
@@ -149,7 +152,7 @@ def required_first(  # noqa: PLR0917  # what ranking under a requirement reads
     ranked = choose(meeting, customer, policy, tables, notes)
     if notes is None:
         return ranked
-    line = CONTEXT.multiply(min([package[2] for package in meeting]), tables.close_call)
+    _, line = close_call_line(meeting, tables)
     rest = [package for package in packages if package[0][0][0] not in kinds]
     return [*ranked, *sorted(rest, key=customer_first(line, customer.preference))]
 
